@@ -1,0 +1,153 @@
+package review
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/bitreview/bitreview/diffparse"
+)
+
+// batch is the set of files (or parts of one large file) sent in one call.
+type batch struct {
+	files  []*diffparse.File
+	tokens int
+}
+
+func (b batch) describe() string {
+	if len(b.files) == 1 {
+		return b.files[0].Path()
+	}
+	return fmt.Sprintf("%d files (%s, …)", len(b.files), b.files[0].Path())
+}
+
+// EstimateTokens estimates prompt tokens offline. Code averages about 3.5
+// bytes per token with the tokenizers of current models; counting 1 token
+// per 3 bytes errs on the side of smaller batches.
+func EstimateTokens(s string) int { return len(s)/3 + 1 }
+
+// fileTokens estimates what a file costs in a prompt.
+func fileTokens(f *diffparse.File) int {
+	var b strings.Builder
+	renderFile(&b, f)
+	return EstimateTokens(b.String())
+}
+
+// priority orders files for the budget: source first, then tests, then
+// docs and config. Lower sorts first.
+func priority(p string) int {
+	base := strings.ToLower(path.Base(p))
+	ext := strings.ToLower(path.Ext(p))
+	switch {
+	case strings.Contains(base, "_test.") || strings.Contains(base, ".test.") || strings.Contains(base, ".spec.") ||
+		strings.HasPrefix(p, "test/") || strings.HasPrefix(p, "tests/") || strings.Contains(p, "/test/") || strings.Contains(p, "/tests/"):
+		return 1
+	case ext == ".md" || ext == ".rst" || ext == ".txt" || ext == ".adoc" || strings.HasPrefix(p, "docs/"):
+		return 3
+	case ext == ".json" || ext == ".yaml" || ext == ".yml" || ext == ".toml" || ext == ".ini" || ext == ".xml":
+		return 2
+	}
+	return 0
+}
+
+// plan fills res.Files and res.Skipped, and packs what is left into
+// batches under the token budgets, in a deterministic order.
+func (e *Engine) plan(d *diffparse.Diff, res *Result) []batch {
+	var candidates []*diffparse.File
+	for _, f := range d.Files {
+		added, removed := f.Stats()
+		res.Files = append(res.Files, FileNote{Path: f.Path(), Status: string(f.Status), Added: added, Removed: removed})
+		switch class := diffparse.Classify(f); {
+		case !e.opts.Filter.Match(f.Path()):
+			res.Skipped = append(res.Skipped, Skipped{f.Path(), "excluded by PATH_FILTERS"})
+		case class != diffparse.ClassNone:
+			res.Skipped = append(res.Skipped, Skipped{f.Path(), string(class)})
+		case len(f.Hunks) == 0:
+			// Pure renames and mode changes: nothing to review, not an omission.
+			res.Files[len(res.Files)-1].Note = describeNoContent(f)
+		case added == 0 && f.Status == diffparse.StatusDeleted:
+			res.Files[len(res.Files)-1].Note = "deleted"
+		default:
+			candidates = append(candidates, f)
+		}
+	}
+	sort.SliceStable(candidates, func(i, j int) bool {
+		pi, pj := priority(candidates[i].Path()), priority(candidates[j].Path())
+		if pi != pj {
+			return pi < pj
+		}
+		return candidates[i].Path() < candidates[j].Path()
+	})
+	if len(candidates) > e.opts.MaxFiles {
+		for _, f := range candidates[e.opts.MaxFiles:] {
+			res.Skipped = append(res.Skipped, Skipped{f.Path(), fmt.Sprintf("over MAX_FILES (%d)", e.opts.MaxFiles)})
+		}
+		candidates = candidates[:e.opts.MaxFiles]
+	}
+	var plan []batch
+	var cur batch
+	total := 0
+	flush := func() {
+		if len(cur.files) > 0 {
+			plan = append(plan, cur)
+			cur = batch{}
+		}
+	}
+	for _, f := range candidates {
+		for _, part := range splitFile(f, e.opts.BatchTokens) {
+			t := fileTokens(part)
+			if total+t > e.opts.MaxInputTokens {
+				res.Skipped = append(res.Skipped, Skipped{f.Path(), fmt.Sprintf("over MAX_INPUT_TOKENS (%d)", e.opts.MaxInputTokens)})
+				break
+			}
+			if t > e.opts.BatchTokens {
+				res.Skipped = append(res.Skipped, Skipped{f.Path(), "a single hunk is larger than one request"})
+				break
+			}
+			if cur.tokens+t > e.opts.BatchTokens {
+				flush()
+			}
+			cur.files = append(cur.files, part)
+			cur.tokens += t
+			total += t
+		}
+	}
+	flush()
+	return plan
+}
+
+// splitFile cuts a file whose hunks exceed one request into parts of whole
+// hunks.
+func splitFile(f *diffparse.File, budget int) []*diffparse.File {
+	if fileTokens(f) <= budget || len(f.Hunks) < 2 {
+		return []*diffparse.File{f}
+	}
+	var parts []*diffparse.File
+	part := *f
+	part.Hunks = nil
+	for _, h := range f.Hunks {
+		one := part
+		one.Hunks = []*diffparse.Hunk{h}
+		if len(part.Hunks) > 0 && fileTokens(&part)+fileTokens(&one) > budget {
+			p := part
+			parts = append(parts, &p)
+			part.Hunks = nil
+		}
+		part.Hunks = append(part.Hunks, h)
+	}
+	parts = append(parts, &part)
+	return parts
+}
+
+func describeNoContent(f *diffparse.File) string {
+	switch {
+	case f.Status == diffparse.StatusRenamed:
+		return "renamed from " + f.OldPath
+	case f.Status == diffparse.StatusCopied:
+		return "copied from " + f.OldPath
+	case f.OldMode != f.NewMode && f.NewMode != "":
+		return "mode " + f.OldMode + " → " + f.NewMode
+	}
+	return "no content change"
+}

@@ -1,0 +1,165 @@
+// Package review is the core of bitreview: it turns a parsed diff and the
+// pull request's metadata into findings and a summary by asking a Model, and
+// anchors every finding to a line the diff really has. It knows nothing of
+// Bitbucket, GitHub or any LLM library; those live behind the small
+// interfaces declared here.
+package review
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/bitreview/bitreview/diffparse"
+)
+
+// Severity orders findings. The zero value is Info.
+type Severity int
+
+// Severities, lowest first.
+const (
+	Info Severity = iota
+	Low
+	Medium
+	High
+	Critical
+)
+
+var severityNames = [...]string{"info", "low", "medium", "high", "critical"}
+
+// SeverityNames lists the accepted severity names, lowest first.
+func SeverityNames() []string { return severityNames[:] }
+
+func (s Severity) String() string {
+	if s < Info || s > Critical {
+		return fmt.Sprintf("severity(%d)", int(s))
+	}
+	return severityNames[s]
+}
+
+// ParseSeverity reads a severity name (case-insensitive).
+func ParseSeverity(name string) (Severity, error) {
+	for i, n := range severityNames {
+		if strings.EqualFold(strings.TrimSpace(name), n) {
+			return Severity(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown severity %q (want one of %s)", name, strings.Join(severityNames[:], ", "))
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (s *Severity) UnmarshalText(b []byte) error {
+	v, err := ParseSeverity(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// Finding is one review comment about a place in the diff.
+type Finding struct {
+	Path string         `json:"path"`
+	Side diffparse.Side `json:"side"`
+	// Line is the anchor line on Side; for a range it is the last line.
+	Line int `json:"line"`
+	// StartLine is the first line of a range on Side, 0 for a single line.
+	StartLine  int      `json:"start_line,omitempty"`
+	Code       string   `json:"code,omitempty"` // the code the finding quotes
+	Severity   Severity `json:"severity"`
+	Category   string   `json:"category,omitempty"`
+	Title      string   `json:"title"`
+	Body       string   `json:"body"`
+	Suggestion string   `json:"suggestion,omitempty"` // replacement for the anchored lines
+	// Why a finding could not be anchored (only on Result.Unanchored).
+	Unanchored string `json:"unanchored,omitempty"`
+	// Fingerprint identifies an anchored finding across runs.
+	Fingerprint string `json:"fingerprint,omitempty"`
+}
+
+// PullRequest is the metadata of the change under review. Title and
+// Description are written by the PR author and are untrusted.
+type PullRequest struct {
+	ID           int
+	Title        string
+	Description  string
+	Author       string
+	SourceBranch string
+	TargetBranch string
+	SourceCommit string
+	TargetCommit string
+	Draft        bool
+}
+
+// FileNote is one row of the walkthrough.
+type FileNote struct {
+	Path    string `json:"path"`
+	Status  string `json:"status"`
+	Added   int    `json:"added"`
+	Removed int    `json:"removed"`
+	Note    string `json:"note,omitempty"`
+}
+
+// Skipped names a file that was not sent to the model and why.
+type Skipped struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+// Usage counts model calls and tokens.
+type Usage struct {
+	Calls            int `json:"calls"`
+	PromptTokens     int `json:"prompt_tokens"`
+	CompletionTokens int `json:"completion_tokens"`
+}
+
+// Add adds o to u.
+func (u *Usage) Add(o Usage) {
+	u.Calls += o.Calls
+	u.PromptTokens += o.PromptTokens
+	u.CompletionTokens += o.CompletionTokens
+}
+
+// Result is everything a review produced.
+type Result struct {
+	Summary    string     `json:"summary"`
+	Files      []FileNote `json:"files"`
+	Findings   []Finding  `json:"findings"`   // anchored: safe to post inline
+	Unanchored []Finding  `json:"unanchored"` // go to the summary instead
+	Skipped    []Skipped  `json:"skipped"`
+	HeldBack   int        `json:"held_back"` // findings dropped by severity or count limits
+	Model      string     `json:"model,omitempty"`
+	Usage      Usage      `json:"usage"`
+	// Errors lists what could not be reviewed (a failed model call, an
+	// invalid answer). A review with errors is incomplete and says so.
+	Errors []string `json:"errors,omitempty"`
+}
+
+// Request is one call to a model. The answer must be a JSON document valid
+// against Schema.
+type Request struct {
+	System     string
+	Prompt     string
+	SchemaName string
+	Schema     json.RawMessage
+	MaxTokens  int
+	// Light asks for the cheaper model (walkthroughs, triage).
+	Light bool
+}
+
+// Response is a model's answer.
+type Response struct {
+	Text             string
+	Model            string
+	PromptTokens     int
+	CompletionTokens int
+}
+
+// Model is what the engine needs from an LLM.
+type Model interface {
+	Generate(ctx context.Context, req Request) (*Response, error)
+}
