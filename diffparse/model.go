@@ -101,13 +101,6 @@ func (f *File) LineAt(side Side, n int) (*Hunk, *Line) {
 		return nil, nil
 	}
 	for _, h := range f.Hunks {
-		start, count := h.NewStart, h.NewCount
-		if side == Old {
-			start, count = h.OldStart, h.OldCount
-		}
-		if n < start || n >= start+max(count, 1) {
-			continue
-		}
 		for i := range h.Lines {
 			l := &h.Lines[i]
 			if (side == New && l.New == n) || (side == Old && l.Old == n) {

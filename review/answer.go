@@ -39,10 +39,13 @@ func parseAnswer(text string) (*answer, error) {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return nil, fmt.Errorf("answer is not a review object: %w", err)
 	}
-	if doc.Summary == nil || doc.Findings == nil {
-		return nil, errors.New(`answer lacks the required "summary" or "findings"`)
+	if doc.Findings == nil {
+		return nil, errors.New(`answer lacks the required "findings"`)
 	}
-	a := &answer{Summary: strings.TrimSpace(*doc.Summary), Files: map[string]string{}}
+	a := &answer{Files: map[string]string{}}
+	if doc.Summary != nil {
+		a.Summary = strings.TrimSpace(*doc.Summary)
+	}
 	for _, f := range doc.Files {
 		var fn struct{ Path, Note string }
 		if json.Unmarshal(f, &fn) == nil && fn.Path != "" {
@@ -66,16 +69,17 @@ func parseAnswer(text string) (*answer, error) {
 
 func decodeFinding(raw json.RawMessage) (Finding, bool) {
 	var w struct {
-		Path       string `json:"path"`
-		Side       string `json:"side"`
-		Line       int    `json:"line"`
-		StartLine  int    `json:"start_line"`
-		Code       string `json:"code"`
-		Severity   string `json:"severity"`
-		Category   string `json:"category"`
-		Title      string `json:"title"`
-		Body       string `json:"body"`
-		Suggestion string `json:"suggestion"`
+		Path       string  `json:"path"`
+		Side       string  `json:"side"`
+		Line       int     `json:"line"`
+		StartLine  int     `json:"start_line"`
+		Code       string  `json:"code"`
+		Severity   string  `json:"severity"`
+		Category   string  `json:"category"`
+		Title      string  `json:"title"`
+		Body       string  `json:"body"`
+		Suggestion string  `json:"suggestion"`
+		Confidence float64 `json:"confidence"`
 	}
 	if err := json.Unmarshal(raw, &w); err != nil {
 		return Finding{}, false
@@ -96,6 +100,7 @@ func decodeFinding(raw json.RawMessage) (Finding, bool) {
 		Path: normalizePath(w.Path), Side: side, Line: w.Line, StartLine: w.StartLine,
 		Code: w.Code, Severity: sev, Category: strings.ToLower(strings.TrimSpace(w.Category)),
 		Title: strings.TrimSpace(w.Title), Body: strings.TrimSpace(w.Body), Suggestion: w.Suggestion,
+		Confidence: min(max(w.Confidence, 0), 1),
 	}, true
 }
 

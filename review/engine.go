@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
-	"strings"
 	"sync"
 
 	"github.com/bitreview/bitreview/diffparse"
@@ -22,6 +20,14 @@ type Options struct {
 	MinSeverity    Severity // lowest severity posted inline
 	Concurrency    int      // parallel model calls; default 4
 	Filter         *diffparse.PathFilter
+	// Files reads head versions of files for surrounding context; nil
+	// sends hunks only.
+	Files FileSource
+	// ContextLines of surrounding code above and below each hunk, at
+	// most ContextBudget per file; defaults 8 and 60, negative for none.
+	ContextLines, ContextBudget int
+	// NoWalkthrough skips the light pass (walkthrough and triage).
+	NoWalkthrough bool
 }
 
 func (o Options) withDefaults() Options {
@@ -42,6 +48,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Profile == "" {
 		o.Profile = Chill
+	}
+	if o.ContextLines == 0 {
+		o.ContextLines = defaultContextLines
+	}
+	if o.ContextBudget == 0 {
+		o.ContextBudget = defaultContextBudget
 	}
 	return o
 }
@@ -66,50 +78,119 @@ var ErrNothingReviewed = errors.New("no part of the diff could be reviewed")
 // and was not reviewed; the error is non-nil only when no batch succeeded.
 func (e *Engine) Review(ctx context.Context, pr PullRequest, d *diffparse.Diff) (*Result, error) {
 	res := &Result{}
-	plan := e.plan(d, res)
-	if e.model == nil || len(plan) == 0 {
+	candidates := e.selectFiles(d, res)
+	if e.model == nil || len(candidates) == 0 {
+		return res, nil
+	}
+	heavy := e.triage(ctx, pr, candidates, res)
+	r := renderer{
+		sources:      loadSources(ctx, e.opts.Files, heavy, e.opts.Concurrency),
+		contextLines: e.opts.ContextLines,
+		budget:       e.opts.ContextBudget,
+	}
+	plan := e.pack(heavy, r, res)
+	if len(plan) == 0 {
 		return res, nil
 	}
 	answers := make([]*answer, len(plan))
 	errs := make([]error, len(plan))
-	sem := make(chan struct{}, e.opts.Concurrency)
-	var wg sync.WaitGroup
 	var mu sync.Mutex
-	for i, b := range plan {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				errs[i] = ctx.Err()
-				return
-			}
-			defer func() { <-sem }()
-			a, usage, model, err := e.reviewBatch(ctx, pr, b)
-			mu.Lock()
-			res.Usage.Add(usage)
-			if model != "" {
-				res.Model = model
-			}
-			mu.Unlock()
-			answers[i], errs[i] = a, err
-		}()
-	}
-	wg.Wait()
+	e.parallel(ctx, len(plan), func(i int) {
+		a, usage, model, err := e.reviewBatch(ctx, pr, plan[i], r)
+		mu.Lock()
+		res.Usage.Add(usage)
+		if model != "" {
+			res.Model = model
+		}
+		mu.Unlock()
+		answers[i], errs[i] = a, err
+	})
 	e.merge(d, plan, answers, errs, res)
-	if len(res.Errors) == len(plan) {
+	if len(res.Errors) >= len(plan) && len(answersOK(answers, errs)) == 0 {
 		return res, fmt.Errorf("llm review: %w: %s", ErrNothingReviewed, res.Errors[0])
 	}
 	return res, nil
 }
 
+func answersOK(answers []*answer, errs []error) []*answer {
+	var ok []*answer
+	for i, a := range answers {
+		if errs[i] == nil && a != nil {
+			ok = append(ok, a)
+		}
+	}
+	return ok
+}
+
+// triage takes trivial files out of the heavy pass: whitespace-only edits
+// mechanically, then what the light model marks trivial (within
+// mayBeTrivial's bounds). It records the walkthrough notes and summary.
+func (e *Engine) triage(ctx context.Context, pr PullRequest, files []*diffparse.File, res *Result) []*diffparse.File {
+	var rest []*diffparse.File
+	for _, f := range files {
+		if note, ok := mechanicalTriage(f); ok {
+			res.note(f.Path(), note)
+			continue
+		}
+		rest = append(rest, f)
+	}
+	if e.opts.NoWalkthrough || len(rest) == 0 {
+		return rest
+	}
+	summary, notes, usage, err := e.runWalkthrough(ctx, pr, rest)
+	res.Usage.Add(usage)
+	if err != nil {
+		res.Notes = append(res.Notes, fmt.Sprintf("walkthrough unavailable (%v); every file went to the full review", err))
+		return rest
+	}
+	res.Summary = summary
+	var heavy []*diffparse.File
+	for _, f := range rest {
+		n, ok := notes[f.Path()]
+		if ok {
+			res.note(f.Path(), n.Note)
+		}
+		if ok && n.Trivial && mayBeTrivial(f) {
+			res.Triaged++
+			continue
+		}
+		heavy = append(heavy, f)
+	}
+	return heavy
+}
+
+// parallel runs fn(0..n-1) with at most Concurrency at a time, stopping to
+// start new work once ctx is done.
+func (e *Engine) parallel(ctx context.Context, n int, fn func(i int)) {
+	sem := make(chan struct{}, e.opts.Concurrency)
+	var wg sync.WaitGroup
+	for i := range n {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			wg.Wait()
+			return
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			fn(i)
+		}()
+	}
+	wg.Wait()
+}
+
 // reviewBatch asks the model, with one bounded retry when the answer is not
 // valid review JSON.
-func (e *Engine) reviewBatch(ctx context.Context, pr PullRequest, b batch) (*answer, Usage, string, error) {
+func (e *Engine) reviewBatch(ctx context.Context, pr PullRequest, b batch, r renderer) (*answer, Usage, string, error) {
+	if ctx.Err() != nil {
+		return nil, Usage{}, "", ctx.Err()
+	}
+	prompt := userPrompt(pr, b.files, r)
 	req := Request{
 		System:     systemPrompt(e.opts.Profile, e.opts.Language),
-		Prompt:     userPrompt(pr, b.files),
+		Prompt:     prompt,
 		SchemaName: SchemaName,
 		Schema:     answerSchema(),
 		MaxTokens:  8192,
@@ -129,121 +210,7 @@ func (e *Engine) reviewBatch(ctx context.Context, pr PullRequest, b batch) (*ans
 			return a, usage, model, nil
 		}
 		lastErr = err
-		req.Prompt = userPrompt(pr, b.files) + "\n\nYour previous answer was rejected (" + err.Error() + "). Answer again with only the JSON object."
+		req.Prompt = prompt + "\n\nYour previous answer was rejected (" + err.Error() + "). Answer again with only the JSON object."
 	}
 	return nil, usage, model, fmt.Errorf("invalid answer twice: %w", lastErr)
-}
-
-// merge folds the batch answers into res: walkthrough notes, anchored
-// findings, noise control and caps.
-func (e *Engine) merge(d *diffparse.Diff, plan []batch, answers []*answer, errs []error, res *Result) {
-	var summaries []string
-	var found []Finding
-	notes := map[string]string{}
-	dropped := 0
-	for i, a := range answers {
-		if errs[i] != nil {
-			res.Errors = append(res.Errors, fmt.Sprintf("%s not reviewed: %v", plan[i].describe(), errs[i]))
-			for _, f := range plan[i].files {
-				notes[f.Path()] = "not reviewed (model error)"
-			}
-			continue
-		}
-		if a.Summary != "" {
-			summaries = append(summaries, a.Summary)
-		}
-		for p, n := range a.Files {
-			if _, ok := notes[p]; !ok {
-				notes[p] = n
-			}
-		}
-		found = append(found, a.Findings...)
-		dropped += a.Dropped
-	}
-	res.Summary = strings.Join(summaries, "\n\n")
-	for i := range res.Files {
-		if n, ok := notes[res.Files[i].Path]; ok && res.Files[i].Note == "" {
-			res.Files[i].Note = n
-		}
-	}
-	if dropped > 0 {
-		res.Errors = append(res.Errors, fmt.Sprintf("%d finding(s) in the model's answer did not match the schema and were dropped", dropped))
-	}
-	var anchored []Finding
-	for _, f := range dedupe(found) {
-		if isNoise(f) {
-			res.HeldBack++
-			continue
-		}
-		af, why := anchor(d, f)
-		if why != "" {
-			af.Unanchored = why
-			res.Unanchored = append(res.Unanchored, af)
-			continue
-		}
-		af.Fingerprint = Fingerprint(af, anchorText(d, af))
-		anchored = append(anchored, af)
-	}
-	sortFindings(anchored)
-	for _, f := range anchored {
-		switch {
-		case f.Severity < e.opts.MinSeverity:
-			res.HeldBack++
-		case len(res.Findings) >= e.opts.MaxComments:
-			f.Unanchored = fmt.Sprintf("over the limit of %d inline comments", e.opts.MaxComments)
-			res.Unanchored = append(res.Unanchored, f)
-		default:
-			res.Findings = append(res.Findings, f)
-		}
-	}
-	sortFindings(res.Unanchored)
-}
-
-func sortFindings(fs []Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		if fs[i].Severity != fs[j].Severity {
-			return fs[i].Severity > fs[j].Severity
-		}
-		if fs[i].Path != fs[j].Path {
-			return fs[i].Path < fs[j].Path
-		}
-		return fs[i].Line < fs[j].Line
-	})
-}
-
-// dedupe merges findings on the same place with the same title, keeping
-// the most severe.
-func dedupe(fs []Finding) []Finding {
-	type key struct {
-		path  string
-		line  int
-		title string
-	}
-	idx := map[key]int{}
-	var out []Finding
-	for _, f := range fs {
-		k := key{f.Path, f.Line, strings.ToLower(normCode(f.Title))}
-		if i, ok := idx[k]; ok {
-			if f.Severity > out[i].Severity {
-				out[i] = f
-			}
-			continue
-		}
-		idx[k] = len(out)
-		out = append(out, f)
-	}
-	return out
-}
-
-var praise = []string{"looks good", "lgtm", "well done", "nice work", "great job", "good job", "no issues", "nice change", "good change", "well written", "clean code"}
-
-// isNoise drops praise and content-free findings whatever the prompt said.
-func isNoise(f Finding) bool {
-	t := strings.ToLower(f.Title)
-	for _, p := range praise {
-		if strings.Contains(t, p) {
-			return true
-		}
-	}
-	return strings.TrimSpace(f.Body) == "" && f.Severity <= Low
 }

@@ -27,13 +27,6 @@ func (b batch) describe() string {
 // per 3 bytes errs on the side of smaller batches.
 func EstimateTokens(s string) int { return len(s)/3 + 1 }
 
-// fileTokens estimates what a file costs in a prompt.
-func fileTokens(f *diffparse.File) int {
-	var b strings.Builder
-	renderFile(&b, f)
-	return EstimateTokens(b.String())
-}
-
 // priority orders files for the budget: source first, then tests, then
 // docs and config. Lower sorts first.
 func priority(p string) int {
@@ -51,9 +44,9 @@ func priority(p string) int {
 	return 0
 }
 
-// plan fills res.Files and res.Skipped, and packs what is left into
-// batches under the token budgets, in a deterministic order.
-func (e *Engine) plan(d *diffparse.Diff, res *Result) []batch {
+// selectFiles fills res.Files and res.Skipped and returns the files worth
+// sending to a model, in a deterministic priority order, at most MaxFiles.
+func (e *Engine) selectFiles(d *diffparse.Diff, res *Result) []*diffparse.File {
 	var candidates []*diffparse.File
 	for _, f := range d.Files {
 		added, removed := f.Stats()
@@ -85,6 +78,18 @@ func (e *Engine) plan(d *diffparse.Diff, res *Result) []batch {
 		}
 		candidates = candidates[:e.opts.MaxFiles]
 	}
+	return candidates
+}
+
+// pack puts files into batches under BatchTokens each and MaxInputTokens
+// in all, splitting files too large for one request by hunk. What does not
+// fit is recorded in res.Skipped.
+func (e *Engine) pack(files []*diffparse.File, r renderer, res *Result) []batch {
+	cost := func(f *diffparse.File) int {
+		var b strings.Builder
+		r.file(&b, f)
+		return EstimateTokens(b.String())
+	}
 	var plan []batch
 	var cur batch
 	total := 0
@@ -94,9 +99,9 @@ func (e *Engine) plan(d *diffparse.Diff, res *Result) []batch {
 			cur = batch{}
 		}
 	}
-	for _, f := range candidates {
-		for _, part := range splitFile(f, e.opts.BatchTokens) {
-			t := fileTokens(part)
+	for _, f := range files {
+		for _, part := range splitFile(f, e.opts.BatchTokens, cost) {
+			t := cost(part)
 			if total+t > e.opts.MaxInputTokens {
 				res.Skipped = append(res.Skipped, Skipped{f.Path(), fmt.Sprintf("over MAX_INPUT_TOKENS (%d)", e.opts.MaxInputTokens)})
 				break
@@ -119,8 +124,8 @@ func (e *Engine) plan(d *diffparse.Diff, res *Result) []batch {
 
 // splitFile cuts a file whose hunks exceed one request into parts of whole
 // hunks.
-func splitFile(f *diffparse.File, budget int) []*diffparse.File {
-	if fileTokens(f) <= budget || len(f.Hunks) < 2 {
+func splitFile(f *diffparse.File, budget int, cost func(*diffparse.File) int) []*diffparse.File {
+	if cost(f) <= budget || len(f.Hunks) < 2 {
 		return []*diffparse.File{f}
 	}
 	var parts []*diffparse.File
@@ -129,7 +134,7 @@ func splitFile(f *diffparse.File, budget int) []*diffparse.File {
 	for _, h := range f.Hunks {
 		one := part
 		one.Hunks = []*diffparse.Hunk{h}
-		if len(part.Hunks) > 0 && fileTokens(&part)+fileTokens(&one) > budget {
+		if len(part.Hunks) > 0 && cost(&part)+cost(&one) > budget {
 			p := part
 			parts = append(parts, &p)
 			part.Hunks = nil

@@ -92,7 +92,10 @@ func RenderSummary(res *Result, info SummaryInfo, st State) string {
 		foot = append(foot, "bitreview "+info.Version)
 	}
 	fmt.Fprintf(&b, "_%s_\n", strings.Join(foot, " · "))
-	for _, n := range info.Notes {
+	if res.Triaged > 0 {
+		info.Notes = append(info.Notes, fmt.Sprintf("%d file(s) with trivial changes got the walkthrough only.", res.Triaged))
+	}
+	for _, n := range append(res.Notes, info.Notes...) {
 		fmt.Fprintf(&b, "\n_%s_\n", oneLine(n))
 	}
 	return capRunes(b.String()) + "\n" + summaryMarker + "\n" + stateMarker(st) + "\n"

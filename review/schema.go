@@ -19,19 +19,7 @@ func answerSchema() json.RawMessage {
 	return json.RawMessage(`{
   "type": "object",
   "properties": {
-    "summary": {"type": "string", "description": "2-5 sentences: what the change does and the main risks."},
-    "files": {
-      "type": "array",
-      "description": "One entry per reviewed file.",
-      "items": {
-        "type": "object",
-        "properties": {
-          "path": {"type": "string"},
-          "note": {"type": "string", "description": "One line: what changed in this file."}
-        },
-        "required": ["path", "note"]
-      }
-    },
+    "summary": {"type": "string", "description": "One or two sentences on the main risks, or empty."},
     "findings": {
       "type": "array",
       "description": "Problems worth a reviewer's attention. Empty when there are none; never praise.",
@@ -47,12 +35,13 @@ func answerSchema() json.RawMessage {
           "category": {"type": "string", "enum": ["bug", "security", "performance", "maintainability", "style", "docs", "test"]},
           "title": {"type": "string", "description": "One short sentence."},
           "body": {"type": "string", "description": "Why it matters and how to fix it. Markdown, no headings."},
-          "suggestion": {"type": "string", "description": "Replacement code for exactly the anchored lines, if you have one."}
+          "suggestion": {"type": "string", "description": "Replacement code for exactly the anchored lines, if you have one."},
+          "confidence": {"type": "number", "minimum": 0, "maximum": 1, "description": "How sure you are that this is a real problem."}
         },
         "required": ["path", "line", "severity", "title", "body"]
       }
     }
   },
-  "required": ["summary", "findings"]
+  "required": ["findings"]
 }`)
 }

@@ -75,6 +75,7 @@ type Finding struct {
 	Title      string   `json:"title"`
 	Body       string   `json:"body"`
 	Suggestion string   `json:"suggestion,omitempty"` // replacement for the anchored lines
+	Confidence float64  `json:"confidence,omitempty"` // 0..1 as the model judged it
 	// Why a finding could not be anchored (only on Result.Unanchored).
 	Unanchored string `json:"unanchored,omitempty"`
 	// Fingerprint identifies an anchored finding across runs.
@@ -132,8 +133,11 @@ type Result struct {
 	Unanchored []Finding  `json:"unanchored"` // go to the summary instead
 	Skipped    []Skipped  `json:"skipped"`
 	HeldBack   int        `json:"held_back"` // findings dropped by severity or count limits
-	Model      string     `json:"model,omitempty"`
-	Usage      Usage      `json:"usage"`
+	Triaged    int        `json:"triaged"`   // files the light pass found trivial
+	// Notes are non-fatal remarks for the summary footer.
+	Notes []string `json:"notes,omitempty"`
+	Model string   `json:"model,omitempty"`
+	Usage Usage    `json:"usage"`
 	// Errors lists what could not be reviewed (a failed model call, an
 	// invalid answer). A review with errors is incomplete and says so.
 	Errors []string `json:"errors,omitempty"`

@@ -1,0 +1,90 @@
+package review
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bitreview/bitreview/diffparse"
+)
+
+func TestLightPassTriageIsBounded(t *testing.T) {
+	// The light model calls both files trivial; only the small one may leave
+	// the heavy pass (server.go changes 17 lines, over trivialCodeLines).
+	walk := `{"summary":"s","files":[{"path":"app/server.go","note":"n1","trivial":true},{"path":"app/math.go","note":"n2","trivial":true}]}`
+	m := &fakeModel{fn: func(_ int, req Request) (*Response, error) {
+		if req.SchemaName == WalkthroughSchemaName {
+			return &Response{Text: walk}, nil
+		}
+		return &Response{Text: `{"findings":[]}`}, nil
+	}}
+	res, err := New(m, Options{}).Review(t.Context(), testPR, sampleDiff(t))
+	require.NoError(t, err)
+	require.Len(t, m.reviews(), 1)
+	assert.Contains(t, m.reviews()[0].Prompt, `path="app/server.go"`)
+	assert.NotContains(t, m.reviews()[0].Prompt, `path="app/math.go"`)
+	assert.Equal(t, 1, res.Triaged)
+}
+
+func TestLightPassFailureSendsEverythingToReview(t *testing.T) {
+	m := &fakeModel{fn: func(_ int, req Request) (*Response, error) {
+		if req.SchemaName == WalkthroughSchemaName {
+			return nil, errors.New("light model down")
+		}
+		return &Response{Text: `{"findings":[]}`}, nil
+	}}
+	res, err := New(m, Options{}).Review(t.Context(), testPR, sampleDiff(t))
+	require.NoError(t, err)
+	require.Len(t, m.reviews(), 1)
+	assert.Contains(t, m.reviews()[0].Prompt, `path="app/math.go"`)
+	assert.Contains(t, strings.Join(res.Notes, "\n"), "walkthrough unavailable")
+	assert.Empty(t, res.Errors, "a missing walkthrough does not make the review incomplete")
+}
+
+func TestMechanicalTriage(t *testing.T) {
+	d, err := diffparse.Parse([]byte("diff --git a/a.go b/a.go\n--- a/a.go\n+++ b/a.go\n@@ -1,2 +1,2 @@\n-if x {\n-  y()\n+if x  {\n+\ty()\n"))
+	require.NoError(t, err)
+	note, ok := mechanicalTriage(d.Files[0])
+	assert.True(t, ok)
+	assert.Equal(t, "whitespace and formatting only", note)
+}
+
+type mapSource map[string]string
+
+func (m mapSource) ReadFile(_ context.Context, p string) ([]byte, error) {
+	if s, ok := m[p]; ok {
+		return []byte(s), nil
+	}
+	return nil, os.ErrNotExist
+}
+
+func TestSurroundingContext(t *testing.T) {
+	var src strings.Builder
+	for i := 1; i <= 40; i++ {
+		if i == 20 {
+			src.WriteString("changed\n")
+			continue
+		}
+		src.WriteString("line" + strings.Repeat("x", i%3) + "\n")
+	}
+	d, err := diffparse.Parse([]byte("diff --git a/f.go b/f.go\n--- a/f.go\n+++ b/f.go\n@@ -19,3 +19,3 @@\n linex\n-old\n+changed\n line\n"))
+	require.NoError(t, err)
+	files := d.Files
+	srcs := loadSources(t.Context(), mapSource{"f.go": src.String()}, files, 2)
+	require.Contains(t, srcs, "f.go")
+	var b strings.Builder
+	renderer{sources: srcs, contextLines: 3, budget: 60}.file(&b, files[0])
+	out := b.String()
+	assert.Contains(t, out, "16 = line")
+	assert.Contains(t, out, "22 = line")
+	assert.NotContains(t, out, "15 = ")
+
+	// A checkout that disagrees with the diff gives no context at all.
+	srcs = loadSources(t.Context(), mapSource{"f.go": "something else\n"}, files, 2)
+	assert.NotContains(t, srcs, "f.go")
+}
