@@ -1,0 +1,215 @@
+package bbapi
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// ErrRetryExceedsDeadline is the cause joined to an error when a retry was
+// due but waiting for it would pass the context's deadline (or, for a
+// server-sent Retry-After, the maximum delay). The original error is kept:
+// errors.As still finds the *ErrorResponse or *RateLimitError.
+var ErrRetryExceedsDeadline = errors.New("retry would exceed deadline")
+
+type retryPolicy struct {
+	maxAttempts int
+	baseDelay   time.Duration
+	maxDelay    time.Duration
+}
+
+func defaultRetryPolicy() retryPolicy {
+	return retryPolicy{maxAttempts: 4, baseDelay: 500 * time.Millisecond, maxDelay: 20 * time.Second}
+}
+
+// WithRetry sets the retry policy: at most maxAttempts attempts per call
+// (1 disables retries), with exponential backoff from baseDelay capped at
+// maxDelay and full jitter. Default: 4 attempts, 500ms, 20s.
+//
+// Only GET, HEAD, PUT and DELETE are retried, on 429, 500, 502, 503 and
+// 504 and on transport errors such as a reset connection or the timeout
+// of one attempt. POST is never retried: a POST that failed may still have
+// been applied, so the caller must re-list before sending it again. A
+// Retry-After header is honoured when present; if the wait it asks for is
+// longer than maxDelay, or any wait would pass the context's deadline, the
+// call fails at once with ErrRetryExceedsDeadline as a cause.
+func WithRetry(maxAttempts int, baseDelay, maxDelay time.Duration) Option {
+	return func(c *Client) error {
+		if maxAttempts < 1 || baseDelay < 0 || maxDelay < baseDelay {
+			return errors.New("bbapi: WithRetry: need maxAttempts >= 1 and 0 <= baseDelay <= maxDelay")
+		}
+		c.retry = retryPolicy{maxAttempts: maxAttempts, baseDelay: baseDelay, maxDelay: maxDelay}
+		return nil
+	}
+}
+
+// backoff returns the full-jitter delay before attempt+1.
+func (p retryPolicy) backoff(attempt int) time.Duration {
+	d := p.baseDelay
+	for i := 1; i < attempt && d < p.maxDelay; i++ {
+		d *= 2
+	}
+	d = min(d, p.maxDelay)
+	if d <= 0 {
+		return 0
+	}
+	return rand.N(d)
+}
+
+func idempotent(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
+		return true
+	}
+	return false
+}
+
+func retryableStatus(code int) bool {
+	switch code {
+	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// retryableErr reports whether a transport error is worth another attempt.
+func retryableErr(err error) bool {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) && (dns.IsTemporary || dns.IsTimeout) {
+		return true
+	}
+	for _, target := range []error{syscall.ECONNRESET, syscall.ECONNREFUSED, syscall.ECONNABORTED,
+		syscall.EPIPE, io.EOF, io.ErrUnexpectedEOF} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	return false
+}
+
+// retryAfter parses a Retry-After header (seconds or an HTTP date).
+func retryAfter(h http.Header) (time.Duration, bool) {
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.Atoi(v); err == nil {
+		return max(time.Duration(s)*time.Second, 0), true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(time.Until(t), 0), true
+	}
+	return 0, false
+}
+
+// send performs the attempts. It returns the final response (unchecked),
+// or a transport error, or both when a retryable response could not be
+// retried in time (the error is then already built from the response).
+func (c *Client) send(req *http.Request, cl call) (*http.Response, int, error) {
+	ctx := req.Context()
+	getBody, err := replayableBody(req)
+	if err != nil {
+		return nil, 0, err
+	}
+	attempts := 1
+	if idempotent(req.Method) {
+		attempts = c.retry.maxAttempts
+	}
+	for attempt := 1; ; attempt++ {
+		r := req.Clone(ctx)
+		if getBody != nil {
+			if r.Body, err = getBody(); err != nil {
+				return nil, attempt, fmt.Errorf("bbapi: rewind request body: %w", err)
+			}
+		}
+		resp, err := c.httpClient.Do(r)
+		if err != nil {
+			if ctx.Err() != nil || attempt >= attempts || !retryableErr(err) {
+				return nil, attempt, err
+			}
+			delay := c.retry.backoff(attempt)
+			if cause := c.retry.tooLong(ctx, delay, false); cause != nil {
+				return nil, attempt, fmt.Errorf("%w; %w", err, cause)
+			}
+			if err := sleep(ctx, delay, err); err != nil {
+				return nil, attempt, err
+			}
+			continue
+		}
+		if attempt >= attempts || !retryableStatus(resp.StatusCode) {
+			return resp, attempt, nil
+		}
+		delay, fromServer := retryAfter(resp.Header)
+		if !fromServer {
+			delay = c.retry.backoff(attempt)
+		}
+		orig := resp.Body
+		apiErr := c.annotate(CheckResponse(resp), cl, attempt)
+		_, _ = io.Copy(io.Discard, io.LimitReader(orig, maxErrorBody))
+		_ = orig.Close()
+		if cause := c.retry.tooLong(ctx, delay, fromServer); cause != nil {
+			return resp, attempt, fmt.Errorf("%w; %w", apiErr, cause)
+		}
+		if err := sleep(ctx, delay, apiErr); err != nil {
+			return nil, attempt, err
+		}
+	}
+}
+
+// tooLong reports why waiting d before the next attempt is not allowed.
+func (p retryPolicy) tooLong(ctx context.Context, d time.Duration, fromServer bool) error {
+	if fromServer && d > p.maxDelay {
+		return fmt.Errorf("%w: the server asked to wait %s, more than the %s maximum delay",
+			ErrRetryExceedsDeadline, d.Round(time.Millisecond), p.maxDelay)
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		if left := time.Until(dl); d >= left {
+			return fmt.Errorf("%w: the next attempt is due in %s but only %s is left",
+				ErrRetryExceedsDeadline, d.Round(time.Millisecond), max(left, 0).Round(time.Millisecond))
+		}
+	}
+	return nil
+}
+
+// sleep waits d, or until ctx ends; then the error keeps lastErr (the
+// failure that caused the retry) and ctx's error.
+func sleep(ctx context.Context, d time.Duration, lastErr error) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("%w; retry abandoned: %w", lastErr, ctx.Err())
+	}
+}
+
+// replayableBody returns a function producing a fresh copy of the request
+// body, buffering it if the request cannot rewind it itself.
+func replayableBody(req *http.Request) (func() (io.ReadCloser, error), error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil, nil
+	}
+	if req.GetBody != nil {
+		return req.GetBody, nil
+	}
+	data, err := io.ReadAll(req.Body)
+	_ = req.Body.Close()
+	if err != nil {
+		return nil, fmt.Errorf("bbapi: buffer request body: %w", err)
+	}
+	return func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }, nil
+}
