@@ -1,0 +1,211 @@
+package bbtest
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Fault makes matching requests misbehave. Faults are tried in the order
+// they were added; the first that matches and has uses left applies.
+//
+// The parts combine in this order: wait Delay; with StoreThenHang, perform
+// the request, then wait StoreThenHang; then reset the connection (Reset),
+// or answer Status, or (after StoreThenHang) send the real answer, or
+// (Delay alone) handle the request normally. Waits end early when the client
+// goes away or the server closes.
+type Fault struct {
+	Method       string // "" matches any method
+	PathContains string // matched against the escaped path; "" matches any
+	// Status answers this status instead of the real answer. 429 gets
+	// Bitbucket's text body and no Retry-After; 555 (diff too large) and
+	// 5xx get a JSON error.
+	Status int
+	// Times is how many matching requests the fault applies to: 0 means
+	// once, a negative number means every time.
+	Times int
+	// Delay waits before anything else.
+	Delay time.Duration
+	// Reset closes the connection without an answer.
+	Reset bool
+	// StoreThenHang performs the operation (a POSTed comment is stored),
+	// then waits this long before answering, so the client times out.
+	StoreThenHang time.Duration
+	// Body replaces the fault's answer body (with Status).
+	Body string
+	// RetryAfter, when set, is sent as the Retry-After header (with
+	// Status).
+	RetryAfter string
+}
+
+type faultState struct {
+	Fault
+	left int // < 0: unlimited
+}
+
+// Fault adds a fault.
+func (s *Server) Fault(f Fault) {
+	left := f.Times
+	if left == 0 {
+		left = 1
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, &faultState{Fault: f, left: left})
+}
+
+// takeFault returns the fault for this request, using one of its uses.
+func (s *Server) takeFault(r *http.Request) *Fault {
+	path := r.URL.EscapedPath()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, f := range s.faults {
+		if f.left == 0 {
+			continue
+		}
+		if f.Method != "" && !strings.EqualFold(f.Method, r.Method) {
+			continue
+		}
+		if !strings.Contains(path, f.PathContains) {
+			continue
+		}
+		if f.left > 0 {
+			f.left--
+		}
+		out := f.Fault
+		return &out
+	}
+	return nil
+}
+
+// rateLimited counts the request and reports whether it is over the limit.
+func (s *Server) rateLimited() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.served++
+	return s.cfg.rateLimit > 0 && s.served > s.cfg.rateLimit
+}
+
+const rateLimitBody = "Rate limit for this resource has been exceeded"
+
+func writeRateLimit(w http.ResponseWriter, body string) {
+	if body == "" {
+		body = rateLimitBody
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusTooManyRequests)
+	w.Write([]byte(body))
+}
+
+// wait sleeps for d, or until the client leaves or the server closes. It
+// reports whether the full time passed.
+func (s *Server) wait(r *http.Request, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	case <-s.done:
+		return false
+	}
+}
+
+func (s *Server) applyFault(c *call, w *statusWriter, raw http.ResponseWriter, f *Fault) {
+	if !s.wait(c.r, f.Delay) {
+		return
+	}
+	var stored *bufferedResponse
+	if f.StoreThenHang > 0 {
+		stored = newBufferedResponse()
+		c.w = stored
+		s.serve(c)
+		c.w = w
+		if !s.wait(c.r, f.StoreThenHang) {
+			w.status = stored.status // what the server did, though nobody heard it
+			return
+		}
+	}
+	switch {
+	case f.Reset:
+		if hj, ok := raw.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+		panic(http.ErrAbortHandler) // HTTP/2 or no hijacking: abort the stream
+	case f.Status != 0:
+		writeFaultStatus(w, f)
+	case stored != nil:
+		stored.flush(w)
+	default:
+		s.serve(c)
+	}
+}
+
+func writeFaultStatus(w http.ResponseWriter, f *Fault) {
+	if f.RetryAfter != "" {
+		w.Header().Set("Retry-After", f.RetryAfter)
+	}
+	if f.Status == http.StatusTooManyRequests {
+		writeRateLimit(w, f.Body)
+		return
+	}
+	if f.Body != "" {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(f.Status)
+		w.Write([]byte(f.Body))
+		return
+	}
+	msg := http.StatusText(f.Status)
+	if f.Status == 555 {
+		msg = "The diff took too long to compute; it is too large."
+	}
+	if msg == "" {
+		msg = "Error"
+	}
+	writeError(w, f.Status, msg, "")
+}
+
+// bufferedResponse holds an answer until the fault releases it.
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func newBufferedResponse() *bufferedResponse {
+	return &bufferedResponse{header: make(http.Header)}
+}
+
+func (b *bufferedResponse) Header() http.Header { return b.header }
+
+func (b *bufferedResponse) WriteHeader(code int) {
+	if b.status == 0 {
+		b.status = code
+	}
+}
+
+func (b *bufferedResponse) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
+}
+
+func (b *bufferedResponse) flush(w http.ResponseWriter) {
+	for k, v := range b.header {
+		w.Header()[k] = v
+	}
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	w.WriteHeader(b.status)
+	w.Write(b.body.Bytes())
+}

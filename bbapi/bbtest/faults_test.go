@@ -1,0 +1,171 @@
+package bbtest
+
+import (
+	"errors"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestFaultStatus(t *testing.T) {
+	s, bot := fixture(t)
+	s.Fault(Fault{Method: "GET", PathContains: "/user", Status: 429, Times: 2})
+	for i := 0; i < 2; i++ {
+		resp, data := send(t, s, "GET", "/user", bearer(bot), nil)
+		assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+		assert.Equal(t, "Rate limit for this resource has been exceeded", string(data))
+		assert.Empty(t, resp.Header.Get("Retry-After"), "Bitbucket sends no Retry-After")
+	}
+	resp, _ := send(t, s, "GET", "/user", bearer(bot), nil)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+
+	s.Fault(Fault{PathContains: "/user", Status: 429, RetryAfter: "3600"})
+	resp, _ = send(t, s, "GET", "/user", bearer(bot), nil)
+	assert.Equal(t, "3600", resp.Header.Get("Retry-After"))
+
+	for _, code := range []int{500, 502, 503} {
+		s.Fault(Fault{Method: "POST", PathContains: "/comments", Status: code})
+		resp, data := send(t, s, "POST", prPath+"/comments", bearer(bot), comment("x", nil))
+		assert.Equal(t, code, resp.StatusCode)
+		assert.Equal(t, http.StatusText(code), errMessage(t, data))
+	}
+	assert.Empty(t, s.Comments(ws, slug, 1), "a status fault performs nothing")
+
+	s.Fault(Fault{PathContains: "/diff/", Status: 555})
+	resp, data := send(t, s, "GET", prPath+"/diff", bearer(bot), nil)
+	assert.Equal(t, 555, resp.StatusCode, "the redirect target is too large")
+	assert.Contains(t, errMessage(t, data), "too large")
+
+	s.Fault(Fault{PathContains: "/user", Status: 503, Times: -1, Body: "upstream down"})
+	for i := 0; i < 3; i++ {
+		resp, data := send(t, s, "GET", "/user", bearer(bot), nil)
+		assert.Equal(t, 503, resp.StatusCode)
+		assert.Equal(t, "upstream down", string(data))
+	}
+	assert.Empty(t, s.Violations())
+}
+
+func TestFaultDelay(t *testing.T) {
+	s, bot := fixture(t)
+	s.Fault(Fault{PathContains: "/user", Delay: 150 * time.Millisecond})
+	start := time.Now()
+	resp, _ := send(t, s, "GET", "/user", bearer(bot), nil)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.GreaterOrEqual(t, time.Since(start), 150*time.Millisecond)
+
+	s.Fault(Fault{PathContains: "/user", Delay: 10 * time.Second})
+	client := &http.Client{Timeout: 100 * time.Millisecond}
+	_, _, err := tryCall(client, s, "GET", "/user", bearer(bot), nil)
+	require.Error(t, err)
+}
+
+func TestFaultReset(t *testing.T) {
+	s, bot := fixture(t)
+	s.Fault(Fault{Method: "POST", PathContains: "/comments", Reset: true})
+	_, _, err := tryCall(http.DefaultClient, s, "POST", prPath+"/comments", bearer(bot), comment("x", nil))
+	require.Error(t, err)
+	assert.Empty(t, s.Comments(ws, slug, 1))
+	reqs := s.Requests()
+	assert.Equal(t, 0, reqs[len(reqs)-1].Status)
+	// The next attempt goes through.
+	resp, _ := send(t, s, "POST", prPath+"/comments", bearer(bot), comment("x", nil))
+	assert.Equal(t, http.StatusCreated, resp.StatusCode)
+}
+
+// TestFaultStoreThenHang is requirement 22's setup: the comment is created,
+// but the client times out before the answer.
+func TestFaultStoreThenHang(t *testing.T) {
+	s, bot := fixture(t)
+	s.Fault(Fault{Method: "POST", PathContains: "/comments", StoreThenHang: 10 * time.Second})
+	client := &http.Client{Timeout: 200 * time.Millisecond}
+	start := time.Now()
+	_, _, err := tryCall(client, s, "POST", prPath+"/comments", bearer(bot), comment("stored", nil))
+	require.Error(t, err)
+	var timeout interface{ Timeout() bool }
+	require.True(t, errors.As(err, &timeout) && timeout.Timeout(), "%v", err)
+	assert.Less(t, time.Since(start), 5*time.Second)
+	stored := s.Comments(ws, slug, 1)
+	require.Len(t, stored, 1)
+	assert.Equal(t, "stored", stored[0].Raw)
+	assert.Equal(t, 1, s.Count("POST", "/pullrequests/1/comments"))
+	require.Eventually(t, func() bool { return s.Requests()[0].Status == http.StatusCreated }, time.Second, 5*time.Millisecond)
+
+	// Store, then answer 502 after a short hang.
+	s.Fault(Fault{Method: "POST", PathContains: "/comments", StoreThenHang: time.Millisecond, Status: 502})
+	resp, _ := send(t, s, "POST", prPath+"/comments", bearer(bot), comment("stored too", nil))
+	assert.Equal(t, http.StatusBadGateway, resp.StatusCode)
+	assert.Len(t, s.Comments(ws, slug, 1), 2)
+
+	// Store, hang briefly, then the real answer.
+	s.Fault(Fault{Method: "POST", PathContains: "/comments", StoreThenHang: 50 * time.Millisecond})
+	resp, data := send(t, s, "POST", prPath+"/comments", bearer(bot), comment("slow", nil))
+	assert.Equal(t, http.StatusCreated, resp.StatusCode)
+	assert.Equal(t, "slow", decode(t, data)["content"].(map[string]any)["raw"])
+}
+
+func TestRateLimit(t *testing.T) {
+	s, bot := fixture(t, WithRateLimit(3))
+	for i := 0; i < 3; i++ {
+		resp, _ := send(t, s, "GET", "/user", bearer(bot), nil)
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
+	}
+	for i := 0; i < 2; i++ {
+		resp, data := send(t, s, "GET", "/user", bearer(bot), nil)
+		assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+		assert.Equal(t, rateLimitBody, string(data))
+		assert.Empty(t, resp.Header.Get("Retry-After"))
+	}
+}
+
+func TestConcurrentClients(t *testing.T) {
+	s, _ := fixture(t)
+	const clients, each = 8, 25
+	var wg sync.WaitGroup
+	for i := 0; i < clients; i++ {
+		u := s.AddUser(NewUser("user" + itoa(i)))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < each; j++ {
+				resp, data, err := tryCall(http.DefaultClient, s, "POST", prPath+"/comments", bearer(u), comment("c", map[string]any{"path": "main.go", "to": 4}))
+				if err != nil || resp.StatusCode != http.StatusCreated {
+					t.Errorf("post: %v %s", err, data)
+					return
+				}
+				id := int(decode(t, data)["id"].(float64))
+				for _, r := range []struct{ m, p string }{
+					{"GET", prPath + "/comments?pagelen=50"},
+					{"GET", prPath},
+					{"PUT", prPath + "/comments/" + itoa(id)},
+					{"PUT", reportURL},
+				} {
+					var body any
+					if r.m == "PUT" {
+						body = comment("edited", nil)
+						if r.p == reportURL {
+							body = map[string]any{"title": "t", "result": "PENDING"}
+						}
+					}
+					resp, data, err := tryCall(http.DefaultClient, s, r.m, r.p, bearer(u), body)
+					if err != nil || resp.StatusCode >= 300 {
+						t.Errorf("%s %s: %v %s", r.m, r.p, err, data)
+					}
+				}
+				s.Requests()
+				s.Comments(ws, slug, 1)
+			}
+		}()
+	}
+	wg.Wait()
+	assert.Len(t, s.Comments(ws, slug, 1), clients*each)
+	assert.Equal(t, clients*each, s.Count("POST", "/comments"))
+	ids := map[int]bool{}
+	for _, c := range s.Comments(ws, slug, 1) {
+		assert.False(t, ids[c.ID], "ids are unique")
+		ids[c.ID] = true
+	}
+}

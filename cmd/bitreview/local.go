@@ -1,0 +1,210 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/bitreview/bitreview/diffparse"
+	"github.com/bitreview/bitreview/review"
+)
+
+const defaultOllamaURL = "http://localhost:11434"
+
+// runLocalReview is `bitreview review [--base REF] [--format F] [DIR]`: the
+// same engine on a local checkout's changes, printed, nothing posted.
+func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("review", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	base := fs.String("base", "", "git ref to compare against (default: merge base with the remote default branch)")
+	format := fs.String("format", "text", "output format: text, markdown or json")
+	if err := fs.Parse(args); err != nil {
+		return exitConfig
+	}
+	if *format != "text" && *format != "markdown" && *format != "json" {
+		fmt.Fprintf(stderr, "bitreview review: --format must be text, markdown or json\n")
+		return exitConfig
+	}
+	dir := "."
+	if fs.NArg() > 0 {
+		dir = fs.Arg(0)
+	}
+	cfg, cerr := loadConfig(environ)
+	if cerr == nil {
+		cerr = cfg.validate("review")
+	}
+	if cerr != nil {
+		fmt.Fprintf(stderr, "✖ %s\n", cerr.Error())
+		return exitConfig
+	}
+
+	baseRef, err := resolveBase(ctx, dir, *base)
+	if err != nil {
+		fmt.Fprintf(stderr, "✖ %v\n", err)
+		return exitConfig
+	}
+	raw, err := git(ctx, dir, "diff", "--no-color", "--no-ext-diff", "--find-renames", baseRef.commit)
+	if err != nil {
+		fmt.Fprintf(stderr, "✖ git diff: %v\n", err)
+		return exitConfig
+	}
+	d, err := diffparse.Parse(raw)
+	if err != nil {
+		fmt.Fprintf(stderr, "✖ parse diff: %v\n", err)
+		return exitRemote
+	}
+	if len(d.Files) == 0 {
+		fmt.Fprintf(stdout, "No changes against %s.\n", baseRef.name)
+		return exitOK
+	}
+
+	model, note := localModel(ctx, cfg, stderr)
+	opts := engineOptions(cfg)
+	if top, err := git(ctx, dir, "rev-parse", "--show-toplevel"); err == nil {
+		opts.Files = dirFiles{strings.TrimSpace(string(top))}
+	}
+	eng := review.New(model, opts)
+	pr := review.PullRequest{Title: "local changes against " + baseRef.name}
+	res, rerr := eng.Review(ctx, pr, d)
+	res.Findings = append(res.Findings, review.BuiltinChecks(d)...)
+	if note != "" {
+		res.Errors = append(res.Errors, note)
+	}
+	if err := printReview(stdout, *format, baseRef.name, res); err != nil {
+		fmt.Fprintf(stderr, "✖ write output: %v\n", err)
+		return exitRemote
+	}
+	if rerr != nil {
+		fmt.Fprintf(stderr, "✖ %v\n", rerr)
+		if cfg.FailOnError {
+			return exitRemote
+		}
+	}
+	threshold, _ := cfg.failOn()
+	for _, f := range append(res.Findings, res.Unanchored...) {
+		if threshold >= 0 && f.Severity >= threshold {
+			return exitFindings
+		}
+	}
+	return exitOK
+}
+
+type baseRef struct{ name, commit string }
+
+// resolveBase finds the commit to diff against: the merge base of HEAD
+// with --base, or with the remote's default branch, or with a local main or
+// master; with none of those, HEAD (uncommitted changes only).
+func resolveBase(ctx context.Context, dir, ref string) (baseRef, error) {
+	if _, err := git(ctx, dir, "rev-parse", "--git-dir"); err != nil {
+		return baseRef{}, fmt.Errorf("%s is not a git checkout: %w", dir, err)
+	}
+	candidates := []string{ref}
+	if ref == "" {
+		candidates = nil
+		if out, err := git(ctx, dir, "symbolic-ref", "--quiet", "refs/remotes/origin/HEAD"); err == nil {
+			candidates = append(candidates, strings.TrimPrefix(strings.TrimSpace(string(out)), "refs/remotes/"))
+		}
+		candidates = append(candidates, "origin/main", "origin/master", "main", "master")
+	}
+	for _, c := range candidates {
+		if c == "" {
+			continue
+		}
+		out, err := git(ctx, dir, "merge-base", c, "HEAD")
+		if err == nil {
+			return baseRef{name: c, commit: strings.TrimSpace(string(out))}, nil
+		}
+		if ref != "" {
+			return baseRef{}, fmt.Errorf("--base %s: no common ancestor with HEAD (is the ref fetched?)", ref)
+		}
+	}
+	if _, err := git(ctx, dir, "rev-parse", "--verify", "HEAD"); err != nil {
+		// A repository without commits: diff against the empty tree.
+		return baseRef{name: "the empty tree", commit: "4b825dc642cb6eb9a060e54bf8d69288fbee4904"}, nil
+	}
+	return baseRef{name: "HEAD", commit: "HEAD"}, nil
+}
+
+func git(ctx context.Context, dir string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir, "-c", "core.quotepath=false"}, args...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		if msg := strings.TrimSpace(stderr.String()); msg != "" {
+			return nil, errors.New(msg)
+		}
+		return nil, err
+	}
+	return out, nil
+}
+
+// localModel returns the configured model, or a local Ollama when nothing
+// is configured, or nil with a note saying exactly what to set.
+func localModel(ctx context.Context, cfg Config, stderr io.Writer) (review.Model, string) {
+	configured := cfg.LLMAPIKey != "" || cfg.LLMProvider == "ollama" || cfg.LLMProvider == "openai-compatible" || cfg.LLMProvider == "bedrock"
+	if configured {
+		m, err := newModel(cfg)
+		if err != nil {
+			return nil, err.Error()
+		}
+		return m, ""
+	}
+	if ollamaAnswers(ctx, defaultOllamaURL) {
+		fmt.Fprintf(stderr, "No LLM configured; using the local Ollama at %s.\n", defaultOllamaURL)
+		c := cfg
+		c.LLMProvider, c.LLMBaseURL = "ollama", defaultOllamaURL
+		m, err := newModel(c)
+		if err != nil {
+			return nil, err.Error()
+		}
+		return m, ""
+	}
+	return nil, "No LLM configured and no Ollama answering at " + defaultOllamaURL +
+		": set LLM_PROVIDER (openai, anthropic, …) and LLM_API_KEY, or LLM_PROVIDER=ollama with LLM_BASE_URL, " +
+		"or start Ollama locally. Only the walkthrough and built-in checks are shown."
+}
+
+func ollamaAnswers(ctx context.Context, base string) bool {
+	ctx, cancel := context.WithTimeout(ctx, 400*time.Millisecond)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/tags", nil)
+	if err != nil {
+		return false
+	}
+	c := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{Timeout: 300 * time.Millisecond}).DialContext}}
+	resp, err := c.Do(req)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
+func printReview(w io.Writer, format, base string, res *review.Result) error {
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(res)
+	case "markdown":
+		var b strings.Builder
+		b.WriteString(review.RenderSummary(res, review.SummaryInfo{Version: version, Range: base + "..working tree"}, review.State{}))
+		for _, f := range res.Findings {
+			fmt.Fprintf(&b, "\n### `%s:%d`\n\n%s", f.Path, f.Line, review.RenderComment(f))
+		}
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	return printText(w, base, res)
+}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+)
+
+// Exit codes (product.md).
+const (
+	exitOK       = 0
+	exitFindings = 1 // findings at or above FAIL_ON
+	exitConfig   = 2 // bad configuration or usage
+	exitRemote   = 3 // Bitbucket or the LLM unreachable or refusing
+)
+
+// Set by -ldflags at release builds.
+var (
+	version = "dev"
+	commit  = ""
+	date    = ""
+)
+
+const usage = `bitreview — AI code review for Bitbucket Cloud pull requests
+
+Usage:
+  bitreview pipe                 review the pull request named by the pipeline variables
+                                 and post inline comments and a summary (the image's entrypoint)
+  bitreview review [flags] [DIR] review a local git checkout's changes and print the review
+  bitreview version              print version, commit and build date
+  bitreview help                 show this help
+
+Flags of review:
+  --base REF        compare against REF (default: merge base with the remote default branch)
+  --format FORMAT   text, markdown or json (default text)
+
+Configuration comes from environment variables (pipe variables arrive as
+environment variables). The main ones:
+  BITBUCKET_ACCESS_TOKEN            repository/project/workspace access token, or
+  BITBUCKET_API_TOKEN + BITBUCKET_EMAIL   Atlassian API token with scopes
+  LLM_PROVIDER, LLM_MODEL, LLM_API_KEY, LLM_BASE_URL
+  FAIL_ON, MIN_SEVERITY, MAX_COMMENTS, PATH_FILTERS, DRY_RUN, DEBUG
+See README.md for every variable.
+
+Exit codes: 0 ok, 1 findings at/above FAIL_ON, 2 bad configuration,
+3 Bitbucket or LLM unreachable (only with FAIL_ON_ERROR=true).
+`
+
+// run is main without the process: arguments, environment and output are
+// passed in so tests can call it directly.
+func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitConfig
+	}
+	switch args[0] {
+	case "pipe":
+		return runPipe(ctx, environ, stdout)
+	case "review":
+		return runLocalReview(ctx, args[1:], environ, stdout, stderr)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, versionString())
+		return exitOK
+	case "help", "--help", "-h":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "bitreview: unknown command %q\n\n%s", args[0], usage)
+	return exitConfig
+}
+
+func versionString() string {
+	v, c, d := version, commit, date
+	if c == "" {
+		if bi, ok := debug.ReadBuildInfo(); ok {
+			for _, s := range bi.Settings {
+				switch s.Key {
+				case "vcs.revision":
+					c = s.Value
+				case "vcs.time":
+					d = s.Value
+				}
+			}
+		}
+	}
+	parts := []string{"bitreview " + v}
+	if c != "" {
+		parts = append(parts, "commit "+c)
+	}
+	if d != "" {
+		parts = append(parts, "built "+d)
+	}
+	return strings.Join(parts, ", ")
+}
