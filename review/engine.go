@@ -28,6 +28,12 @@ type Options struct {
 	ContextLines, ContextBudget int
 	// NoWalkthrough skips the light pass (walkthrough and triage).
 	NoWalkthrough bool
+	// Secrets finds credentials; each becomes a critical finding and its
+	// value is redacted from every prompt. Nil scans nothing.
+	Secrets SecretScanner
+	// OnBatch reports progress: batch i (1-based) of n finished, with err
+	// when it failed.
+	OnBatch func(i, n int, err error)
 }
 
 func (o Options) withDefaults() Options {
@@ -64,6 +70,18 @@ type Engine struct {
 	opts  Options
 }
 
+// redactingModel wraps the engine's model so every prompt is redacted first.
+type redactingModel struct {
+	m Model
+	r redactor
+}
+
+func (rm redactingModel) Generate(ctx context.Context, req Request) (*Response, error) {
+	req.System = rm.r.apply(req.System)
+	req.Prompt = rm.r.apply(req.Prompt)
+	return rm.m.Generate(ctx, req)
+}
+
 // New returns an engine. A nil model gives a review of the walkthrough and
 // built-in checks only.
 func New(m Model, opts Options) *Engine {
@@ -78,9 +96,17 @@ var ErrNothingReviewed = errors.New("no part of the diff could be reviewed")
 // and was not reviewed; the error is non-nil only when no batch succeeded.
 func (e *Engine) Review(ctx context.Context, pr PullRequest, d *diffparse.Diff) (*Result, error) {
 	res := &Result{}
+	var secrets []Secret
+	if e.opts.Secrets != nil {
+		secrets = e.opts.Secrets.Scan(d)
+	}
+	defer func() { res.Findings = append(secretFindings(d, secrets), res.Findings...) }()
 	candidates := e.selectFiles(d, res)
 	if e.model == nil || len(candidates) == 0 {
 		return res, nil
+	}
+	if len(secrets) > 0 {
+		e = &Engine{model: redactingModel{e.model, newRedactor(secrets)}, opts: e.opts}
 	}
 	heavy := e.triage(ctx, pr, candidates, res)
 	r := renderer{
@@ -104,6 +130,9 @@ func (e *Engine) Review(ctx context.Context, pr PullRequest, d *diffparse.Diff) 
 		}
 		mu.Unlock()
 		answers[i], errs[i] = a, err
+		if e.opts.OnBatch != nil {
+			e.opts.OnBatch(i+1, len(plan), err)
+		}
 	})
 	e.merge(d, plan, answers, errs, res)
 	if len(res.Errors) >= len(plan) && len(answersOK(answers, errs)) == 0 {

@@ -222,6 +222,17 @@ func (c Config) validateBitbucket() []string {
 	return p
 }
 
+// authMode names the Bitbucket credential in use, never its value.
+func (c Config) authMode() string {
+	switch {
+	case c.AccessToken != "":
+		return "access token (Bearer)"
+	case c.APIToken != "":
+		return "Atlassian API token (Basic email:token)"
+	}
+	return "none"
+}
+
 // prID is the pull request under review: BITREVIEW_PR_ID (custom pipeline
 // started by the relay) or BITBUCKET_PR_ID (pull-request pipeline).
 func (c Config) prID() (int, error) {

@@ -49,6 +49,9 @@ func (p *pipeRun) run(ctx context.Context) error {
 		return err
 	}
 	log.info("bitreview %s reviewing %s/%s pull request #%d", version, pr.Workspace, pr.Repo, pr.ID)
+	log.debugf("Bitbucket API %s, auth: %s", cfg.APIURL, cfg.authMode())
+	log.debugf("LLM provider %s, model %s, light model %s, base URL %s, timeout %s, concurrency %d",
+		cfg.LLMProvider, orDefault(cfg.LLMModel), orDefault(cfg.LLMLightModel), orDefault(cfg.LLMBaseURL), cfg.LLMTimeout, cfg.LLMConcurrency)
 
 	t := time.Now()
 	meta, err := bbservice.FetchPullRequest(ctx, client, pr)
@@ -83,6 +86,13 @@ func (p *pipeRun) run(ctx context.Context) error {
 		sources = append(sources, dirFiles{cfg.CloneDir})
 	}
 	opts.Files = append(sources, bbservice.NewFiles(client, pr, meta.SourceCommit))
+	opts.OnBatch = func(i, n int, err error) {
+		if err != nil {
+			log.fail("Batch %d/%d failed: %v", i, n, err)
+			return
+		}
+		log.info("batch %d/%d reviewed", i, n)
+	}
 	eng := review.New(model, opts)
 	t = time.Now()
 	res, rerr := eng.Review(ctx, meta, d)
@@ -240,6 +250,13 @@ func oneLine(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if r := []rune(s); len(r) > n {
 		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+func orDefault(s string) string {
+	if s == "" {
+		return "(default)"
 	}
 	return s
 }

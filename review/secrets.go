@@ -1,0 +1,81 @@
+package review
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/bitreview/bitreview/diffparse"
+)
+
+// Secret is a credential found in a pull request.
+type Secret struct {
+	Path string
+	Line int    // new-side line; 0 for a finding about the whole file
+	Rule string // detector rule, e.g. "github-pat" or "private-key-file"
+	// Value is the secret text to redact from prompts. It is never
+	// printed, posted or logged.
+	Value string
+}
+
+// SecretScanner finds secrets in a diff's added lines and added files.
+type SecretScanner interface {
+	Scan(d *diffparse.Diff) []Secret
+}
+
+// secretFindings turns secrets into critical findings on their lines.
+func secretFindings(d *diffparse.Diff, secrets []Secret) []Finding {
+	var out []Finding
+	seen := map[string]bool{}
+	for _, s := range secrets {
+		f := Finding{
+			Path: s.Path, Side: diffparse.New, Line: max(s.Line, 1), Severity: Critical, Category: "security",
+			Title: fmt.Sprintf("Possible secret committed (%s)", s.Rule),
+			Body: "This looks like a credential. Anyone who can read the repository or its history can use it: " +
+				"revoke or rotate it now, remove it from the change, and load it from a secret store or a secured variable instead. " +
+				"The value was redacted before anything was sent to the reviewer model and is not repeated here.",
+		}
+		if !d.Commentable(f.Path, f.Side, f.Line) {
+			continue
+		}
+		f.Fingerprint = Fingerprint(f, anchorText(d, f))
+		if !seen[f.Fingerprint] {
+			seen[f.Fingerprint] = true
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// redactor replaces every secret value in prompt text.
+type redactor struct{ r *strings.Replacer }
+
+func newRedactor(secrets []Secret) redactor {
+	vals := map[string]string{}
+	for _, s := range secrets {
+		if len(s.Value) >= 4 {
+			vals[s.Value] = "[REDACTED " + s.Rule + "]"
+		}
+	}
+	// Longest first, so a secret containing another is replaced whole.
+	keys := make([]string, 0, len(vals))
+	for k := range vals {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return len(keys[i]) > len(keys[j]) })
+	var pairs []string
+	for _, k := range keys {
+		pairs = append(pairs, k, vals[k])
+	}
+	if len(pairs) == 0 {
+		return redactor{}
+	}
+	return redactor{strings.NewReplacer(pairs...)}
+}
+
+func (r redactor) apply(s string) string {
+	if r.r == nil {
+		return s
+	}
+	return r.r.Replace(s)
+}
