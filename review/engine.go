@@ -124,7 +124,7 @@ func (e *Engine) Review(ctx context.Context, pr PullRequest, d *diffparse.Diff) 
 	e.parallel(ctx, len(plan), func(i int) {
 		a, usage, model, err := e.reviewBatch(ctx, pr, plan[i], r)
 		mu.Lock()
-		res.Usage.Add(usage)
+		res.addUsage(model, usage)
 		if model != "" {
 			res.Model = model
 		}
@@ -166,8 +166,7 @@ func (e *Engine) triage(ctx context.Context, pr PullRequest, files []*diffparse.
 	if e.opts.NoWalkthrough || len(rest) == 0 {
 		return rest
 	}
-	summary, notes, usage, err := e.runWalkthrough(ctx, pr, rest)
-	res.Usage.Add(usage)
+	summary, notes, err := e.runWalkthrough(ctx, pr, rest, res)
 	if err != nil {
 		res.Notes = append(res.Notes, fmt.Sprintf("walkthrough unavailable (%v); every file went to the full review", err))
 		return rest

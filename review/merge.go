@@ -67,6 +67,23 @@ func (e *Engine) merge(d *diffparse.Diff, plan []batch, answers []*answer, errs 
 	sortFindings(res.Unanchored)
 }
 
+// addUsage counts u for model.
+func (r *Result) addUsage(model string, u Usage) {
+	r.Usage.Add(u)
+	if u.Calls == 0 {
+		return
+	}
+	if r.UsageByModel == nil {
+		r.UsageByModel = map[string]Usage{}
+	}
+	if model == "" {
+		model = "unknown"
+	}
+	m := r.UsageByModel[model]
+	m.Add(u)
+	r.UsageByModel[model] = m
+}
+
 // note sets the walkthrough note of path.
 func (r *Result) note(path, note string) {
 	for i := range r.Files {

@@ -22,9 +22,10 @@ func (b batch) describe() string {
 	return fmt.Sprintf("%d files (%s, …)", len(b.files), b.files[0].Path())
 }
 
-// EstimateTokens estimates prompt tokens offline. Code averages about 3.5
-// bytes per token with the tokenizers of current models; counting 1 token
-// per 3 bytes errs on the side of smaller batches.
+// EstimateTokens estimates prompt tokens offline, with nothing to load or
+// download. One token per 3 bytes overestimates cl100k_base by about 15%
+// on our prompts and Go sources and never undercounts a file by more than
+// 10% (TestEstimateTokensIsCalibrated), so budgets err on the safe side.
 func EstimateTokens(s string) int { return len(s)/3 + 1 }
 
 // priority orders files for the budget: source first, then tests, then

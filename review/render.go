@@ -88,6 +88,9 @@ func RenderSummary(res *Result, info SummaryInfo, st State) string {
 	if res.Usage.Calls > 0 {
 		foot = append(foot, fmt.Sprintf("%d call(s), %d prompt + %d completion tokens", res.Usage.Calls, res.Usage.PromptTokens, res.Usage.CompletionTokens))
 	}
+	if res.CostUSD > 0 {
+		foot = append(foot, fmt.Sprintf("≈ $%.4f", res.CostUSD))
+	}
 	if info.Version != "" {
 		foot = append(foot, "bitreview "+info.Version)
 	}

@@ -148,39 +148,41 @@ func mechanicalTriage(f *diffparse.File) (string, bool) {
 
 // runWalkthrough asks the light model for notes and triage, in parallel
 // batches. Failure is not fatal: every file then goes to the heavy pass.
-func (e *Engine) runWalkthrough(ctx context.Context, pr PullRequest, files []*diffparse.File) (string, map[string]walkNote, Usage, error) {
+func (e *Engine) runWalkthrough(ctx context.Context, pr PullRequest, files []*diffparse.File, res *Result) (string, map[string]walkNote, error) {
 	groups := packByTokens(files, e.opts.BatchTokens, func(f *diffparse.File) int {
 		return EstimateTokens(walkthroughPrompt(PullRequest{}, []*diffparse.File{f}))
 	})
 	summaries := make([]string, len(groups))
 	found := make([]map[string]walkNote, len(groups))
-	usages := make([]Usage, len(groups))
+	resps := make([]*Response, len(groups))
 	errs := make([]error, len(groups))
 	e.parallel(ctx, len(groups), func(i int) {
 		req := Request{
 			System: walkthroughSystem, Prompt: walkthroughPrompt(pr, groups[i]),
 			SchemaName: WalkthroughSchemaName, Schema: walkthroughSchema(), MaxTokens: 4096, Light: true,
 		}
-		resp, err := e.model.Generate(ctx, req)
-		if err != nil {
-			errs[i] = err
-			return
+		resps[i], errs[i] = e.model.Generate(ctx, req)
+		if errs[i] == nil {
+			summaries[i], found[i], errs[i] = parseWalkthrough(resps[i].Text)
 		}
-		usages[i] = Usage{Calls: 1, PromptTokens: resp.PromptTokens, CompletionTokens: resp.CompletionTokens}
-		summaries[i], found[i], errs[i] = parseWalkthrough(resp.Text)
 	})
-	var usage Usage
 	notes := map[string]walkNote{}
+	var firstErr error
 	for i := range groups {
-		usage.Add(usages[i])
-		if errs[i] != nil {
-			return "", nil, usage, errs[i]
+		if r := resps[i]; r != nil {
+			res.addUsage(r.Model, Usage{Calls: 1, PromptTokens: r.PromptTokens, CompletionTokens: r.CompletionTokens})
+		}
+		if errs[i] != nil && firstErr == nil {
+			firstErr = errs[i]
 		}
 		for k, v := range found[i] {
 			notes[k] = v
 		}
 	}
-	return strings.TrimSpace(strings.Join(summaries, " ")), notes, usage, nil
+	if firstErr != nil {
+		return "", nil, firstErr
+	}
+	return strings.TrimSpace(strings.Join(summaries, " ")), notes, nil
 }
 
 // packByTokens groups files in order so each group's cost stays under

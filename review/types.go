@@ -138,6 +138,12 @@ type Result struct {
 	Notes []string `json:"notes,omitempty"`
 	Model string   `json:"model,omitempty"`
 	Usage Usage    `json:"usage"`
+	// UsageByModel splits Usage by the model that answered (light and
+	// heavy passes), for cost estimates.
+	UsageByModel map[string]Usage `json:"usage_by_model,omitempty"`
+	// CostUSD is the estimated cost, set by the caller from a price table;
+	// 0 when unknown.
+	CostUSD float64 `json:"cost_usd,omitempty"`
 	// Errors lists what could not be reviewed (a failed model call, an
 	// invalid answer). A review with errors is incomplete and says so.
 	Errors []string `json:"errors,omitempty"`

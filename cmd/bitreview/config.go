@@ -46,6 +46,7 @@ type Config struct {
 	LLMBaseURL     string        `env:"LLM_BASE_URL"`
 	LLMTimeout     time.Duration `env:"LLM_TIMEOUT" envDefault:"120s"`
 	LLMConcurrency int           `env:"LLM_CONCURRENCY" envDefault:"4"`
+	LLMPrices      string        `env:"LLM_PRICES"`
 	ReviewProfile  string        `env:"REVIEW_PROFILE" envDefault:"chill"`
 	ReviewLanguage string        `env:"REVIEW_LANGUAGE" envDefault:"en-US"`
 	PathFilters    []string      `env:"-"` // PATH_FILTERS: list variable, read by readList
@@ -273,6 +274,9 @@ func (c Config) validateLLM(command string) []string {
 			p = append(p, "LLM_BASE_URL: must be an absolute URL without credentials")
 		}
 	}
+	if _, err := review.ParsePrices(c.LLMPrices); err != nil {
+		p = append(p, "LLM_PRICES: "+err.Error())
+	}
 	if c.LLMTimeout <= 0 {
 		p = append(p, "LLM_TIMEOUT: must be a positive duration such as 120s")
 	}
@@ -302,6 +306,16 @@ func (c Config) validateReview() []string {
 		}
 	}
 	return p
+}
+
+// costOf estimates what res cost with the configured price table.
+func (c Config) costOf(res *review.Result) float64 {
+	prices, err := review.ParsePrices(c.LLMPrices)
+	if err != nil {
+		return 0
+	}
+	usd, _ := prices.Cost(res.UsageByModel)
+	return usd
 }
 
 // failOn returns the severity that fails the step, or -1 for none.

@@ -76,6 +76,7 @@ func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr 
 	pr := review.PullRequest{Title: "local changes against " + baseRef.name}
 	res, rerr := eng.Review(ctx, pr, d)
 	res.Findings = append(res.Findings, review.BuiltinChecks(d)...)
+	res.CostUSD = cfg.costOf(res)
 	if note != "" {
 		res.Errors = append(res.Errors, note)
 	}
