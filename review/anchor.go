@@ -48,7 +48,36 @@ func anchor(d *diffparse.Diff, f Finding) (Finding, string) {
 			f.StartLine = f.Line - span
 		}
 	}
+	if !suggestionFits(file, f, span) {
+		f.Suggestion = ""
+	}
 	return f, ""
+}
+
+// suggestionFits keeps a suggested replacement only when it replaces
+// exactly the anchored lines: new-side lines, the range intact, and
+// different from what is there.
+func suggestionFits(file *diffparse.File, f Finding, span int) bool {
+	if f.Suggestion == "" || f.Side != diffparse.New || (span > 0 && f.StartLine == 0) {
+		return false
+	}
+	start := f.Line
+	if f.StartLine > 0 {
+		start = f.StartLine
+	}
+	var cur []string
+	for n := start; n <= f.Line; n++ {
+		_, l := file.LineAt(diffparse.New, n)
+		if l == nil {
+			return false
+		}
+		cur = append(cur, normCode(l.Text))
+	}
+	var sug []string
+	for _, l := range strings.Split(strings.TrimRight(f.Suggestion, "\n"), "\n") {
+		sug = append(sug, normCode(l))
+	}
+	return strings.Join(cur, "\n") != strings.Join(sug, "\n")
 }
 
 func findFile(d *diffparse.Diff, path string) *diffparse.File {

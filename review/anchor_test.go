@@ -19,6 +19,32 @@ func sampleDiff(t *testing.T) *diffparse.Diff {
 	return d
 }
 
+func TestSuggestionKeptOnlyForTheAnchoredLines(t *testing.T) {
+	d := sampleDiff(t)
+	base := Finding{Path: "app/math.go", Side: diffparse.New, Line: 3, Code: "func Add(a, b int) int { return a - b }"}
+	tests := []struct {
+		name string
+		edit func(*Finding)
+		keep bool
+	}{
+		{"replacement for the line", func(f *Finding) { f.Suggestion = "func Add(a, b int) int { return a + b }" }, true},
+		{"same as the code", func(f *Finding) { f.Suggestion = "func Add(a, b int)  int { return a - b }" }, false},
+		{"on a removed line", func(f *Finding) {
+			*f = Finding{Path: "app/server.go", Side: diffparse.Old, Line: 10, Code: "func unused() {}", Suggestion: "x"}
+		}, false},
+		{"range of three lines", func(f *Finding) { f.StartLine, f.Code, f.Suggestion = 1, "", "a\nb\nc" }, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := base
+			tt.edit(&f)
+			got, why := anchor(d, f)
+			require.Empty(t, why)
+			assert.Equal(t, tt.keep, got.Suggestion != "")
+		})
+	}
+}
+
 func TestAnchor(t *testing.T) {
 	d := sampleDiff(t)
 	query := `rows, _ := db.Query("SELECT * FROM users WHERE name = '" + name + "'")`
