@@ -31,6 +31,10 @@ type Options struct {
 	// Secrets finds credentials; each becomes a critical finding and its
 	// value is redacted from every prompt. Nil scans nothing.
 	Secrets SecretScanner
+	// Instructions per glob and Guidelines come from the repository's
+	// config on the destination branch.
+	Instructions []PathInstruction
+	Guidelines   []Guideline
 	// OnBatch reports progress: batch i (1-based) of n finished, with err
 	// when it failed.
 	OnBatch func(i, n int, err error)
@@ -217,7 +221,7 @@ func (e *Engine) reviewBatch(ctx context.Context, pr PullRequest, b batch, r ren
 	}
 	prompt := userPrompt(pr, b.files, r)
 	req := Request{
-		System:     systemPrompt(e.opts.Profile, e.opts.Language),
+		System:     systemPrompt(e.opts.Profile, e.opts.Language, repoInstructions(b.files, e.opts.Instructions, e.opts.Guidelines)),
 		Prompt:     prompt,
 		SchemaName: SchemaName,
 		Schema:     answerSchema(),

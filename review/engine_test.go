@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/bitreview/bitreview/diffparse"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -153,16 +155,21 @@ func TestReviewWithoutModel(t *testing.T) {
 	assert.Zero(t, res.Usage.Calls)
 }
 
-func TestBatchesRespectBudget(t *testing.T) {
-	m := &fakeModel{fn: reply(`{"summary":"s","findings":[]}`)}
-	d := sampleDiff(t)
+// oneFilePerBatch is a batch budget that fits the largest file of d alone.
+func oneFilePerBatch(d *diffparse.Diff) int {
 	budget := 0
 	for _, f := range d.Files {
 		var b strings.Builder
 		renderer{}.file(&b, f)
 		budget = max(budget, EstimateTokens(b.String()))
 	}
-	res, err := New(m, Options{BatchTokens: budget, MaxInputTokens: 100000, NoWalkthrough: true}).Review(t.Context(), testPR, d)
+	return budget
+}
+
+func TestBatchesRespectBudget(t *testing.T) {
+	m := &fakeModel{fn: reply(`{"summary":"s","findings":[]}`)}
+	d := sampleDiff(t)
+	res, err := New(m, Options{BatchTokens: oneFilePerBatch(d), MaxInputTokens: 100000, NoWalkthrough: true}).Review(t.Context(), testPR, d)
 	require.NoError(t, err)
 	assert.Greater(t, len(m.reviews()), 1, "a small batch budget splits the review")
 	assert.Equal(t, len(m.reqs), res.Usage.Calls)

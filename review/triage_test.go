@@ -88,3 +88,30 @@ func TestSurroundingContext(t *testing.T) {
 	srcs = loadSources(t.Context(), mapSource{"f.go": "something else\n"}, files, 2)
 	assert.NotContains(t, srcs, "f.go")
 }
+
+func TestPathInstructionsOnlyForMatchingFiles(t *testing.T) {
+	m := &fakeModel{fn: reply(`{"findings":[]}`)}
+	d := sampleDiff(t)
+	opts := Options{
+		NoWalkthrough: true,
+		BatchTokens:   oneFilePerBatch(d),
+		Instructions: []PathInstruction{
+			{Glob: "app/math.go", Text: "Arithmetic must be checked for overflow."},
+			{Glob: "docs/**", Text: "Never shown."},
+		},
+		Guidelines: []Guideline{{Name: "CONTRIBUTING.md", Text: "Use table tests."}},
+	}
+	_, err := New(m, opts).Review(t.Context(), testPR, d)
+	require.NoError(t, err)
+	reqs := m.reviews()
+	require.Equal(t, 2, len(reqs))
+	for _, r := range reqs {
+		hasMath := strings.Contains(r.Prompt, `path="app/math.go"`)
+		assert.Equal(t, hasMath, strings.Contains(r.System, "checked for overflow"), "instructions follow their files")
+		assert.NotContains(t, r.System, "Never shown.")
+		assert.Contains(t, r.System, "Use table tests.")
+		if hasMath {
+			golden(t, "prompt_system_with_instructions", r.System)
+		}
+	}
+}
