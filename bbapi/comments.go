@@ -39,6 +39,14 @@ type Comment struct {
 	Pending   bool      `json:"pending"`
 	CreatedOn time.Time `json:"created_on"`
 	UpdatedOn time.Time `json:"updated_on"`
+	// Resolution is set while the comment's thread is resolved.
+	Resolution *CommentResolution `json:"resolution,omitempty"`
+}
+
+// CommentResolution says who resolved a comment thread and when.
+type CommentResolution struct {
+	User      *Account  `json:"user,omitempty"`
+	CreatedOn time.Time `json:"created_on"`
 }
 
 // NewComment is the body of a create or update: Markdown in Content.Raw,

@@ -1,13 +1,12 @@
 package diffparse
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
-
-	godiff "github.com/sourcegraph/go-diff/diff"
+	"io"
+	"iter"
 )
 
 // ParseError reports a diff that could not be parsed, naming the file (and
@@ -15,214 +14,134 @@ import (
 type ParseError struct {
 	File string // path of the file being parsed, "" if unknown
 	Hunk int    // 1-based hunk index within the file, 0 if unknown
+	Line int    // 1-based line of the diff text where parsing stopped, 0 if unknown
 	Err  error
 }
 
 func (e *ParseError) Error() string {
+	at := ""
+	if e.Line > 0 {
+		at = fmt.Sprintf(" (diff line %d)", e.Line)
+	}
 	switch {
 	case e.File != "" && e.Hunk > 0:
-		return fmt.Sprintf("diff of %s, hunk %d: %v", e.File, e.Hunk, e.Err)
+		return fmt.Sprintf("diff of %s, hunk %d%s: %v", e.File, e.Hunk, at, e.Err)
 	case e.File != "":
-		return fmt.Sprintf("diff of %s: %v", e.File, e.Err)
+		return fmt.Sprintf("diff of %s%s: %v", e.File, at, e.Err)
 	}
-	return fmt.Sprintf("diff: %v", e.Err)
+	return fmt.Sprintf("diff%s: %v", at, e.Err)
 }
 
 func (e *ParseError) Unwrap() error { return e.Err }
 
+var (
+	// ErrMalformed is wrapped by every *ParseError about diff text that
+	// breaks the unified diff format: a hunk shorter or longer than its
+	// header says, a bad hunk header, hunks out of order, a file without a
+	// path.
+	ErrMalformed = errors.New("malformed diff")
+	// ErrParserPanic is wrapped by a *ParseError when go-diff panicked.
+	ErrParserPanic = errors.New("diff parser panicked")
+)
+
 // Parse parses a multi-file unified diff as produced by git or by
-// Bitbucket's diff endpoint. A panic inside the underlying parser is turned
-// into a *ParseError.
-func Parse(data []byte) (d *Diff, err error) {
-	var fds []*godiff.FileDiff
-	func() {
-		defer func() {
-			if r := recover(); r != nil {
-				err = &ParseError{Err: fmt.Errorf("parser panic: %v", r)}
-			}
-		}()
-		fds, err = godiff.ParseMultiFileDiff(data)
-	}()
-	if err != nil {
-		var pe *ParseError
-		if errors.As(err, &pe) {
-			return nil, err
-		}
-		return nil, &ParseError{Err: err}
-	}
-	files := make([]*File, 0, len(fds))
-	for _, fd := range fds {
-		f, err := convertFile(fd)
-		if err != nil {
-			return nil, err
-		}
+// Bitbucket's diff endpoint. Errors are *ParseError; a panic inside the
+// underlying parser becomes one too. It keeps no reference to data. For very
+// large diffs use ParseReader, which holds one file at a time.
+func Parse(data []byte) (*Diff, error) {
+	var files []*File
+	p := newParser(ReadOptions{}, func(f *File) error {
 		files = append(files, f)
+		return nil
+	})
+	p.src = data
+	for off := 0; off < len(data); {
+		p.lineStart = off
+		line := data[off:]
+		if i := bytes.IndexByte(line, '\n'); i >= 0 {
+			line = line[:i]
+			off += i + 1
+		} else {
+			off = len(data)
+		}
+		p.lineEnd = off
+		if err := p.line(line); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.end(); err != nil {
+		return nil, err
 	}
 	return newDiff(files), nil
 }
 
-func convertFile(fd *godiff.FileDiff) (*File, error) {
-	f := &File{OldPath: stripPrefix(fd.OrigName, "a/"), NewPath: stripPrefix(fd.NewName, "b/")}
-	readExtended(f, fd.Extended)
-	switch {
-	case f.Status != "":
-	case f.OldPath == "" && f.NewPath != "":
-		f.Status = StatusAdded
-	case f.NewPath == "" && f.OldPath != "":
-		f.Status = StatusDeleted
-	case f.OldPath != f.NewPath:
-		f.Status = StatusRenamed
-	default:
-		f.Status = StatusModified
-	}
-	for i, gh := range fd.Hunks {
-		h, err := convertHunk(gh)
-		if err != nil {
-			return nil, &ParseError{File: f.Path(), Hunk: i + 1, Err: err}
-		}
-		f.Hunks = append(f.Hunks, h)
-	}
-	return f, nil
+// ReadOptions tune ParseReaderOptions. The zero value sets no limits.
+type ReadOptions struct {
+	// MaxFileBytes, when positive, bounds the hunk text kept per file: the
+	// hunk that would exceed it and all later hunks of that file are
+	// checked and counted but dropped, and File.Truncated is set.
+	MaxFileBytes int
 }
 
-// readExtended reads the git extended header lines that go-diff keeps as
-// plain strings: file modes, renames, copies, binary markers, and the paths
-// of the "diff --git" line when go-diff left the names empty.
-func readExtended(f *File, ext []string) {
-	for _, line := range ext {
+// ParseReader parses a multi-file diff from r file by file and calls fn with
+// each file as soon as it is complete, so memory stays bounded by the
+// largest file rather than the whole diff. An error from fn stops parsing
+// and is returned unchanged; parse errors are *ParseError, read errors are
+// wrapped.
+//
+// Files reach fn in diff order and are identical to the ones Parse returns.
+// Errors from fetching the diff (for example Bitbucket's 555 "diff too
+// large") are the caller's to report; ParseReader only sees the bytes.
+func ParseReader(r io.Reader, fn func(*File) error) error {
+	return ParseReaderOptions(r, ReadOptions{}, fn)
+}
+
+// ParseReaderOptions is ParseReader with options.
+func ParseReaderOptions(r io.Reader, opts ReadOptions, fn func(*File) error) error {
+	p := newParser(opts, fn)
+	br := bufio.NewReaderSize(r, 64<<10)
+	var long []byte // a line longer than br's buffer
+	for {
+		chunk, err := br.ReadSlice('\n')
 		switch {
-		case strings.HasPrefix(line, "diff --git "):
-			if f.OldPath == "" && f.NewPath == "" {
-				f.OldPath, f.NewPath = gitLinePaths(strings.TrimPrefix(line, "diff --git "))
-			}
-		case strings.HasPrefix(line, "new file mode "):
-			f.Status, f.NewMode, f.OldPath = StatusAdded, strings.TrimPrefix(line, "new file mode "), ""
-		case strings.HasPrefix(line, "deleted file mode "):
-			f.Status, f.OldMode, f.NewPath = StatusDeleted, strings.TrimPrefix(line, "deleted file mode "), ""
-		case strings.HasPrefix(line, "old mode "):
-			f.OldMode = strings.TrimPrefix(line, "old mode ")
-		case strings.HasPrefix(line, "new mode "):
-			f.NewMode = strings.TrimPrefix(line, "new mode ")
-		case strings.HasPrefix(line, "similarity index "):
-			f.Similarity, _ = strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(line, "similarity index "), "%"))
-		case strings.HasPrefix(line, "rename from "):
-			f.Status, f.OldPath = StatusRenamed, unquote(strings.TrimPrefix(line, "rename from "))
-		case strings.HasPrefix(line, "rename to "):
-			f.Status, f.NewPath = StatusRenamed, unquote(strings.TrimPrefix(line, "rename to "))
-		case strings.HasPrefix(line, "copy from "):
-			f.Status, f.OldPath = StatusCopied, unquote(strings.TrimPrefix(line, "copy from "))
-		case strings.HasPrefix(line, "copy to "):
-			f.Status, f.NewPath = StatusCopied, unquote(strings.TrimPrefix(line, "copy to "))
-		case strings.HasPrefix(line, "Binary files "), line == "GIT binary patch":
-			f.Binary = true
-		}
-	}
-}
-
-// gitLinePaths splits the arguments of a "diff --git a/x b/x" line. With
-// unquoted paths that contain spaces the split is ambiguous; git then writes
-// the same path twice, which lets us split in the middle.
-func gitLinePaths(args string) (oldPath, newPath string) {
-	if strings.HasPrefix(args, `"`) {
-		if o, rest, ok := cutQuoted(args); ok {
-			return stripPrefix(o, "a/"), stripPrefix(unquote(strings.TrimSpace(rest)), "b/")
-		}
-	}
-	if n := len(args); n%2 == 1 && args[n/2] == ' ' {
-		return stripPrefix(args[:n/2], "a/"), stripPrefix(args[n/2+1:], "b/")
-	}
-	if i := strings.Index(args, " b/"); i >= 0 {
-		return stripPrefix(args[:i], "a/"), stripPrefix(args[i+1:], "b/")
-	}
-	return "", ""
-}
-
-func cutQuoted(s string) (val, rest string, ok bool) {
-	for i := 1; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
-			i++
-		case '"':
-			v, err := strconv.Unquote(s[:i+1])
-			if err != nil {
-				return "", "", false
-			}
-			return v, s[i+1:], true
-		}
-	}
-	return "", "", false
-}
-
-func unquote(s string) string {
-	if strings.HasPrefix(s, `"`) {
-		if v, _, ok := cutQuoted(s); ok {
-			return v
-		}
-	}
-	return s
-}
-
-func stripPrefix(name, prefix string) string {
-	if name == "/dev/null" {
-		return ""
-	}
-	return strings.TrimPrefix(name, prefix)
-}
-
-func convertHunk(gh *godiff.Hunk) (*Hunk, error) {
-	h := &Hunk{
-		OldStart: int(gh.OrigStartLine), OldCount: int(gh.OrigLines),
-		NewStart: int(gh.NewStartLine), NewCount: int(gh.NewLines),
-		Section:      gh.Section,
-		NoNewlineOld: gh.OrigNoNewlineAt > 0,
-	}
-	body := gh.Body
-	if len(body) > 0 && body[len(body)-1] == '\n' {
-		body = body[:len(body)-1]
-	} else if len(body) > 0 && gh.OrigNoNewlineAt == 0 {
-		// go-diff drops the newline before "\ No newline at end of file"
-		// on the new side.
-		h.NoNewlineNew = true
-	}
-	oldN, newN := h.OldStart, h.NewStart
-	for len(body) > 0 || (len(h.Lines) == 0 && len(gh.Body) > 0) {
-		var line []byte
-		if i := bytes.IndexByte(body, '\n'); i >= 0 {
-			line, body = body[:i], body[i+1:]
-		} else {
-			line, body = body, nil
-		}
-		if len(line) == 0 {
-			// An empty context line whose leading space was stripped.
-			h.Lines = append(h.Lines, Line{Kind: Context, Old: oldN, New: newN})
-			oldN++
-			newN++
+		case err == bufio.ErrBufferFull:
+			long = append(long, chunk...)
 			continue
+		case err != nil && err != io.EOF:
+			return fmt.Errorf("read diff: %w", err)
 		}
-		text := string(line[1:])
-		switch line[0] {
-		case ' ':
-			h.Lines = append(h.Lines, Line{Kind: Context, Old: oldN, New: newN, Text: text})
-			oldN++
-			newN++
-		case '+':
-			h.Lines = append(h.Lines, Line{Kind: Added, New: newN, Text: text})
-			newN++
-		case '-':
-			h.Lines = append(h.Lines, Line{Kind: Removed, Old: oldN, Text: text})
-			oldN++
-		case '\\':
-			// "\ No newline at end of file" in a form go-diff did not remove.
-		default:
-			return nil, fmt.Errorf("line %q: unexpected prefix %q", truncate(string(line), 40), line[0])
+		line := chunk
+		if long != nil {
+			line = append(long, chunk...)
+			long = nil
+		}
+		if len(line) > 0 {
+			if line[len(line)-1] == '\n' {
+				line = line[:len(line)-1]
+			}
+			if perr := p.line(line); perr != nil {
+				return perr
+			}
+		}
+		if err == io.EOF {
+			return p.end()
 		}
 	}
-	return h, nil
 }
 
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
+// Stream is ParseReader as an iterator. Iteration stops after the first
+// error, which is yielded with a nil file.
+func Stream(r io.Reader) iter.Seq2[*File, error] {
+	return func(yield func(*File, error) bool) {
+		stop := errors.New("stop")
+		err := ParseReader(r, func(f *File) error {
+			if !yield(f, nil) {
+				return stop
+			}
+			return nil
+		})
+		if err != nil && err != stop {
+			yield(nil, err)
+		}
 	}
-	return s[:n] + "…"
 }

@@ -6,10 +6,6 @@ import (
 	"strings"
 )
 
-// maxCommentRunes keeps every body under Bitbucket's limit (32,768
-// characters reported; PR-Agent caps at 31,000) with room for markers.
-const maxCommentRunes = 30_000
-
 // SummaryInfo is what the publisher knows that the review does not.
 type SummaryInfo struct {
 	Version string   // bitreview version
@@ -35,7 +31,7 @@ func RenderComment(f Finding) string {
 	if s := strings.TrimRight(f.Suggestion, "\n"); s != "" && !strings.Contains(s, "```") {
 		fmt.Fprintf(&b, "\n**Suggested change**\n```%s\n%s\n```\n", fenceLang(f.Path), stripMarkers(s))
 	}
-	return capRunes(b.String()) + "\n" + fpPrefix + f.Fingerprint + ")\n"
+	return FinishComment(b.String()) + "\n" + fpPrefix + f.Fingerprint + ")\n"
 }
 
 // RenderSummary renders the one summary comment of a PR.
@@ -101,7 +97,7 @@ func RenderSummary(res *Result, info SummaryInfo, st State) string {
 	for _, n := range append(res.Notes, info.Notes...) {
 		fmt.Fprintf(&b, "\n_%s_\n", oneLine(n))
 	}
-	return capRunes(b.String()) + "\n" + summaryMarker + "\n" + stateMarker(st) + "\n"
+	return FinishComment(b.String()) + "\n" + summaryMarker + "\n" + stateMarker(st) + "\n"
 }
 
 func verdict(res *Result, info SummaryInfo) string {
@@ -155,14 +151,6 @@ func capitalise(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-func capRunes(s string) string {
-	r := []rune(s)
-	if len(r) <= maxCommentRunes {
-		return s
-	}
-	return string(r[:maxCommentRunes]) + "\n\n_… cut: the comment was longer than Bitbucket accepts._\n"
 }
 
 var langByExt = map[string]string{

@@ -172,7 +172,14 @@ func (s *Server) getDiff(c *call) {
 				}
 			}
 		}
-		return c.notFound("bbtest has no diff for this spec; seed a pull request with these commits")
+		if diff, has := s.seededDiff(rs, srcFull, dstFull); has {
+			return func() {
+				c.w.Header().Set("Content-Type", "text/plain")
+				c.w.WriteHeader(http.StatusOK)
+				c.w.Write([]byte(diff))
+			}
+		}
+		return c.notFound("bbtest has no diff for this spec; seed a pull request with these commits, or SetDiff")
 	})
 }
 

@@ -29,6 +29,11 @@ func (s *Server) routeTable() []*route {
 	rs = append(rs, s.repoRoutes()...)
 	rs = append(rs, s.commentRoutes()...)
 	rs = append(rs, s.reportRoutes()...)
+	rs = append(rs, s.commitRoutes()...)
+	rs = append(rs, s.taskRoutes()...)
+	rs = append(rs, s.listRoutes()...)
+	rs = append(rs, s.hookRoutes()...)
+	rs = append(rs, s.pipelineRoutes()...)
 	return rs
 }
 

@@ -44,6 +44,8 @@ type Server struct {
 	rejected    []RejectedAnchor
 	faults      []*faultState
 	served      int
+	pub         pubState // commit graph, seeded diffs, tasks (commits.go, tasks.go)
+	ext         extState // webhooks, pipelines, workspace members (extstate.go)
 }
 
 // Violation is a request a correct client never sends: an unknown route, a

@@ -42,7 +42,7 @@ func TestViolations(t *testing.T) {
 		{"unknown path", "GET", "/repositories/acme/widgets/nonsense", nil, "", 404, "no such route"},
 		{"outside /2.0", "GET", strings.TrimSuffix(s.URL, apiPrefix) + "/repositories/acme/widgets", nil, "", 404, "lives under /2.0"},
 		{"method not in spec", "PATCH", prPath, nil, "", 405, "PATCH is not defined"},
-		{"spec route the fake lacks", "GET", "/repositories/acme/widgets/pullrequests", nil, "", 501, "bbtest does not implement"},
+		{"spec route the fake lacks", "GET", "/repositories/acme/widgets/watchers", nil, "", 501, "bbtest does not implement"},
 		{"path parameter type", "GET", "/repositories/acme/widgets/pullrequests/abc", nil, "", 400, `path parameter "pull_request_id"`},
 		{"query parameter type", "GET", "/repositories/acme/widgets/diff/" + srcHash + ".." + dstHash + "?context=many", nil, "", 400, `query parameter "context"`},
 		{"body with wrong type", "POST", prPath + "/comments", `{"content":{"raw":"x"},"pending":"yes"}`, "", 400, "/pending"},

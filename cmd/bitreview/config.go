@@ -57,10 +57,15 @@ type Config struct {
 	FailOn         string        `env:"FAIL_ON" envDefault:"none"`
 	FailOnError    bool          `env:"FAIL_ON_ERROR" envDefault:"false"`
 	CodeInsights   bool          `env:"CODE_INSIGHTS" envDefault:"true"`
+	TasksOn        string        `env:"TASKS_ON" envDefault:"none"`
 	Incremental    bool          `env:"INCREMENTAL" envDefault:"true"`
 	DryRun         bool          `env:"DRY_RUN" envDefault:"false"`
 	ConfigFile     string        `env:"CONFIG_FILE" envDefault:".bitreview.yaml"`
 	Debug          bool          `env:"DEBUG" envDefault:"false"`
+
+	// explicit names the variables set (non-empty) in the environment, so
+	// the repository config never overrides a pipe variable.
+	explicit map[string]bool
 }
 
 // ConfigError lists every problem with the configuration at once. Each
@@ -86,6 +91,12 @@ func loadConfig(environ []string) (Config, *ConfigError) {
 		problems = append(problems, describeEnvErrors(err)...)
 	}
 	cfg.PathFilters = readList(vars, "PATH_FILTERS")
+	cfg.explicit = map[string]bool{}
+	for k, v := range vars {
+		if v != "" {
+			cfg.explicit[strings.TrimSuffix(k, "_COUNT")] = true
+		}
+	}
 	if len(problems) > 0 {
 		return cfg, &ConfigError{Problems: problems}
 	}
@@ -297,6 +308,9 @@ func (c Config) validateReview() []string {
 	if _, err := c.failOn(); err != nil {
 		p = append(p, "FAIL_ON: must be none or one of "+strings.Join(review.SeverityNames(), ", "))
 	}
+	if _, err := c.tasksOn(); err != nil {
+		p = append(p, "TASKS_ON: must be none or one of "+strings.Join(review.SeverityNames(), ", "))
+	}
 	if _, err := diffparse.NewPathFilter(c.PathFilters); err != nil {
 		p = append(p, "PATH_FILTERS: "+err.Error())
 	}
@@ -324,4 +338,13 @@ func (c Config) failOn() (review.Severity, error) {
 		return -1, nil
 	}
 	return review.ParseSeverity(c.FailOn)
+}
+
+// tasksOn returns the lowest severity that gets a pull-request task under
+// its inline comment, or -1 for none.
+func (c Config) tasksOn() (review.Severity, error) {
+	if strings.EqualFold(c.TasksOn, "none") || c.TasksOn == "" {
+		return -1, nil
+	}
+	return review.ParseSeverity(c.TasksOn)
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/bitreview/bitreview/diffparse"
+	"github.com/bitreview/bitreview/redact"
 	"github.com/bitreview/bitreview/review"
 )
 
@@ -69,6 +70,10 @@ func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr 
 
 	model, note := localModel(ctx, cfg, stderr)
 	opts := engineOptions(cfg)
+	if opts.Secrets, err = redact.New(); err != nil {
+		fmt.Fprintf(stderr, "✖ %v\n", err)
+		return exitRemote
+	}
 	if top, err := git(ctx, dir, "rev-parse", "--show-toplevel"); err == nil {
 		opts.Files = dirFiles{strings.TrimSpace(string(top))}
 	}

@@ -5,12 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
 	"github.com/bitreview/bitreview/bbapi"
 	"github.com/bitreview/bitreview/diffparse"
 	"github.com/bitreview/bitreview/llm"
+	"github.com/bitreview/bitreview/redact"
 	"github.com/bitreview/bitreview/review"
 	bbservice "github.com/bitreview/bitreview/service/bitbucket"
 )
@@ -25,6 +29,13 @@ func runPipe(ctx context.Context, environ []string, out io.Writer) int {
 	if cerr != nil {
 		fmt.Fprintf(out, "✖ %s\n", cerr.Error())
 		fmt.Fprintln(out, "  See README.md, section Variables, or run `bitreview help`.")
+		if tokenless(cfg) && inPipelines(cfg) && cfg.CodeInsights && cfg.Commit != "" && cfg.Workspace != "" && cfg.RepoSlug != "" {
+			if pc, err := newProxyClient(pipelinesProxy, proxyAPIBase); err == nil {
+				if err := reportNotConfigured(ctx, pc, cfg, cerr); err == nil {
+					fmt.Fprintf(out, "  A FAILED Code Insights report saying so was published on %s through the Pipelines auth proxy.\n", short(cfg.Commit))
+				}
+			}
+		}
 		return exitConfig
 	}
 	log := newStepLog(out, cfg.Debug)
@@ -34,10 +45,29 @@ func runPipe(ctx context.Context, environ []string, out io.Writer) int {
 }
 
 type pipeRun struct {
-	cfg    Config
-	log    *stepLog
-	out    io.Writer
-	result *review.Result
+	cfg     Config
+	log     *stepLog
+	out     io.Writer
+	verdict review.Verdict // every finding of the head, for FAIL_ON
+}
+
+// ignoreRE finds "@bitreview ignore" in a pull request's description.
+var ignoreRE = regexp.MustCompile(`(?i)@bitreview\s+ignore\b`)
+
+// skipReason says why a pull request is not reviewed at all, or "".
+func skipReason(meta review.PullRequest) string {
+	switch {
+	case meta.Draft:
+		return "this pull request is a draft. bitreview reviews it once it is marked ready for review."
+	case ignoreRE.MatchString(meta.Description):
+		return "the description says `@bitreview ignore`. Remove it to get a review on the next run."
+	}
+	return ""
+}
+
+// fullReviewAsked reports whether the relay passed `@bitreview full review`.
+func (c Config) fullReviewAsked() bool {
+	return strings.EqualFold(strings.Join(strings.Fields(c.ChatCommand), " "), "full review")
 }
 
 func (p *pipeRun) run(ctx context.Context) error {
@@ -60,27 +90,95 @@ func (p *pipeRun) run(ctx context.Context) error {
 	}
 	log.ok(t, "Pull request #%d fetched: %q (%s → %s)", meta.ID, oneLine(meta.Title, 80), meta.SourceBranch, meta.TargetBranch)
 
+	var dry io.Writer
+	if cfg.DryRun {
+		dry = p.out
+	}
+	tasksAt, _ := cfg.tasksOn()
+	pub := bbservice.NewPublisher(client, pr, bbservice.Options{DryRun: dry, MaxComments: cfg.MaxComments, TasksAt: tasksAt})
+	t = time.Now()
+	prior, err := pub.Load(ctx)
+	if err != nil {
+		var ie *bbservice.IdentityError
+		if errors.As(err, &ie) && ie.Hint != "" {
+			return fmt.Errorf("%w\n  fix: %s", err, ie.Hint)
+		}
+		return stageError("read earlier reviews", err)
+	}
+	head := bbservice.HeadCommit(cfg.Commit, meta.SourceCommit)
+	info := review.SummaryInfo{Version: version}
+	log.debugf("bot account %s; last reviewed commit %s", prior.Me, orDash(prior.State.HeadCommit))
+
+	if reason := skipReason(meta); reason != "" {
+		out, err := pub.PublishSkipped(ctx, prior, reason, info)
+		if err != nil {
+			return stageError("publish", err)
+		}
+		log.ok(t, "Not reviewed: %s (no model call; summary %s)", reason, out.Summary)
+		return nil
+	}
+	full := !cfg.Incremental || cfg.fullReviewAsked()
+	if !full && prior.Reviewed(head) {
+		open := prior.Open()
+		p.verdict = review.VerdictOf(open)
+		if prior.HasVerdict {
+			p.verdict = prior.Verdict
+		}
+		log.ok(t, "Already reviewed %s: no model call, nothing written (0 inline comment(s) posted, %d already there; summary unchanged)", short(head), len(open))
+		return nil
+	}
+
 	t = time.Now()
 	raw, err := bbservice.FetchDiff(ctx, client, pr)
 	if err != nil {
 		return stageError("fetch diff", err)
 	}
-	d, err := diffparse.Parse(raw)
+	prDiff, err := diffparse.Parse(raw)
 	if err != nil {
 		return stageError("parse diff", err)
 	}
-	added, removed := 0, 0
-	for _, f := range d.Files {
-		a, r := f.Stats()
-		added, removed = added+a, removed+r
+	added, removed := prDiff.Stats()
+	log.ok(t, "Diff fetched: %d files, +%d −%d lines, %s", len(prDiff.Files), added, removed, byteSize(len(raw)))
+
+	plan := bbservice.Plan{}
+	switch {
+	case cfg.fullReviewAsked():
+		log.info("Full review requested (@bitreview full review)")
+		info.Notes = append(info.Notes, "Full review, as requested.")
+	case !cfg.Incremental:
+	default:
+		plan = bbservice.PlanReview(ctx, client, pr, prior.State.HeadCommit, head)
 	}
-	log.ok(t, "Diff fetched: %d files, +%d −%d lines, %s", len(d.Files), added, removed, byteSize(len(raw)))
+	if plan.FallbackReason != "" {
+		log.warn("Full review instead of incremental: %s", plan.FallbackReason)
+		info.Notes = append(info.Notes, "Full review instead of incremental: "+plan.FallbackReason+".")
+	}
+	reviewed := prDiff
+	info.Range = shortRange(meta.TargetCommit, head)
+	what := "Full review of " + info.Range + "."
+	if plan.Incremental {
+		t = time.Now()
+		incRaw, err := bbservice.FetchIncrement(ctx, client, pr, head, plan.From, prDiff)
+		if err != nil {
+			return stageError("fetch increment", err)
+		}
+		if reviewed, err = diffparse.Parse(incRaw); err != nil {
+			return stageError("parse increment", err)
+		}
+		a, r := reviewed.Stats()
+		info.Range = short(plan.From) + ".." + short(head) + " (incremental)"
+		what = "Incremental review of " + short(plan.From) + ".." + short(head) + "."
+		log.ok(t, "Incremental review of %s..%s: %d file(s), +%d −%d lines", short(plan.From), short(head), len(reviewed.Files), a, r)
+	}
 
 	model, err := newModel(cfg)
 	if err != nil {
 		return &configProblem{err}
 	}
 	opts := engineOptions(cfg)
+	if opts.Secrets, err = redact.New(); err != nil {
+		return err
+	}
 	var sources firstOf
 	if cfg.CloneDir != "" {
 		sources = append(sources, dirFiles{cfg.CloneDir})
@@ -95,9 +193,12 @@ func (p *pipeRun) run(ctx context.Context) error {
 	}
 	eng := review.New(model, opts)
 	t = time.Now()
-	res, rerr := eng.Review(ctx, meta, d)
-	res.Findings = append(res.Findings, review.BuiltinChecks(d)...)
-	p.result = res
+	res, rerr := eng.Review(ctx, meta, reviewed)
+	if plan.Incremental {
+		bbservice.Reanchor(res, reviewed, prDiff)
+	}
+	res.Findings = append(res.Findings, review.BuiltinChecks(prDiff)...)
+	res.CostUSD = cfg.costOf(res)
 	for _, s := range res.Skipped {
 		log.debugf("skipped %s: %s", s.Path, s.Reason)
 	}
@@ -108,21 +209,24 @@ func (p *pipeRun) run(ctx context.Context) error {
 		log.fail("Review failed: %v", rerr)
 	} else {
 		log.ok(t, "Reviewed with %s: %d call(s), %d prompt + %d completion tokens, %d finding(s)",
-			res.Model, res.Usage.Calls, res.Usage.PromptTokens, res.Usage.CompletionTokens, len(res.Findings)+len(res.Unanchored))
+			orDefault(res.Model), res.Usage.Calls, res.Usage.PromptTokens, res.Usage.CompletionTokens, len(res.Findings)+len(res.Unanchored))
 	}
 	for _, e := range res.Errors {
 		log.warn("%s", e)
 	}
 
-	t = time.Now()
-	var dry io.Writer
-	if cfg.DryRun {
-		dry = p.out
+	complete := rerr == nil && len(res.Errors) == 0
+	st := review.State{HeadCommit: head, BaseCommit: meta.TargetCommit}
+	if !complete {
+		st.HeadCommit = prior.State.HeadCommit // the next run covers this commit again
 	}
-	pub := bbservice.NewPublisher(client, pr, dry)
-	info := review.SummaryInfo{Version: version, Range: shortRange(meta.TargetCommit, meta.SourceCommit)}
-	st := review.State{HeadCommit: meta.SourceCommit, BaseCommit: meta.TargetCommit}
-	outcome, perr := pub.Publish(ctx, res, info, st)
+	scope := bbservice.Scope{PRDiff: prDiff, Reviewed: reviewed, Incremental: plan.Incremental, Complete: complete, Skipped: res.Skipped}
+	t = time.Now()
+	outcome, perr := pub.Publish(ctx, prior, res, info, st, scope)
+	p.verdict = outcome.Verdict
+	for _, w := range outcome.Warnings {
+		log.warn("%s", w)
+	}
 	switch {
 	case cfg.DryRun:
 		log.ok(t, "Dry run: %d inline comment(s) and the summary printed above, nothing posted", outcome.Posted)
@@ -131,15 +235,63 @@ func (p *pipeRun) run(ctx context.Context) error {
 			outcome.Posted, outcome.Existing, outcome.Failed, orDash(outcome.Summary), perr)
 	default:
 		log.ok(t, "Published: %d inline comment(s) posted, %d already there, %d moved to the summary; summary %s",
-			outcome.Posted, outcome.Existing, outcome.Rejected, outcome.Summary)
+			outcome.Posted, outcome.Existing, outcome.Rejected+outcome.OverBudget, outcome.Summary)
 	}
-	if rerr != nil {
+	if n := outcome.Resolved + outcome.Deleted; n > 0 {
+		log.info("%d earlier inline comment(s) no longer apply: %d resolved, %d deleted", n, outcome.Resolved, outcome.Deleted)
+	}
+	if outcome.TasksCreated > 0 {
+		log.info("%d task(s) created (TASKS_ON=%s)", outcome.TasksCreated, cfg.TasksOn)
+	}
+
+	var ierr error
+	if cfg.CodeInsights {
+		ierr = p.publishInsights(ctx, client, pr, head, res, what, rerr != nil || perr != nil)
+	}
+	switch {
+	case rerr != nil:
 		return rerr
-	}
-	if perr != nil {
+	case perr != nil:
 		return stageError("publish", perr)
+	case ierr != nil:
+		return stageError("code insights", ierr)
 	}
 	return nil
+}
+
+// publishInsights replaces the Code Insights report of the head commit.
+// Its result mirrors the step: FAILED exactly when the step fails.
+func (p *pipeRun) publishInsights(ctx context.Context, client *bbapi.Client, pr bbservice.PR, head string, res *review.Result, what string, incomplete bool) error {
+	t := time.Now()
+	var dry io.Writer
+	if p.cfg.DryRun {
+		dry = p.out
+	}
+	failed := p.failsOn(p.verdict) || (incomplete && p.cfg.FailOnError)
+	if incomplete {
+		what += " The review or its publishing is incomplete."
+	}
+	all := append(append([]review.Finding(nil), res.Findings...), res.Unanchored...)
+	in := bbservice.NewInsights(client, pr.Workspace, pr.Repo, dry)
+	out, err := in.Publish(ctx, bbservice.ReportInput{Commit: head, Findings: all, Failed: failed, Reviewed: what})
+	if err != nil {
+		p.log.fail("Code Insights report not published: %v", err)
+		return err
+	}
+	if !p.cfg.DryRun {
+		note := ""
+		if out.Overflow > 0 {
+			note = fmt.Sprintf(", %d over the report's limit", out.Overflow)
+		}
+		p.log.ok(t, "Code Insights report %q on %s: %s, %d annotation(s) in %d request(s)%s", bbservice.ReportID, short(head), out.Result, out.Annotations, out.Requests, note)
+	}
+	return nil
+}
+
+// failsOn reports whether v reaches FAIL_ON.
+func (p *pipeRun) failsOn(v review.Verdict) bool {
+	threshold, _ := p.cfg.failOn()
+	return threshold >= 0 && v.Findings > 0 && v.Worst >= threshold
 }
 
 // exitCode turns the run's outcome into the documented exit code and
@@ -159,21 +311,15 @@ func (p *pipeRun) exitCode(err error) int {
 		p.log.warn("bitreview could not complete the review; the step passes because FAIL_ON_ERROR=false")
 		return exitOK
 	}
-	res := p.result
-	threshold, _ := p.cfg.failOn()
-	worst, n := review.Severity(-1), 0
-	for _, f := range append(append([]review.Finding(nil), res.Findings...), res.Unanchored...) {
-		n++
-		worst = max(worst, f.Severity)
-	}
-	if threshold >= 0 && worst >= threshold {
-		p.log.fail("bitreview: %d finding(s), the worst is %s (FAIL_ON=%s)", n, worst, p.cfg.FailOn)
+	v := p.verdict
+	if p.failsOn(v) {
+		p.log.fail("bitreview: %d finding(s), the worst is %s (FAIL_ON=%s)", v.Findings, v.Worst, p.cfg.FailOn)
 		return exitFindings
 	}
-	if n == 0 {
+	if v.Findings == 0 {
 		p.log.ok(p.log.start, "bitreview: no issues found")
 	} else {
-		p.log.ok(p.log.start, "bitreview: %d finding(s), the worst is %s", n, worst)
+		p.log.ok(p.log.start, "bitreview: %d finding(s), the worst is %s", v.Findings, v.Worst)
 	}
 	return exitOK
 }
@@ -276,4 +422,48 @@ func byteSize(n int) string {
 		return fmt.Sprintf("%.1f KB", float64(n)/1024)
 	}
 	return fmt.Sprintf("%.1f MB", float64(n)/(1024*1024))
+}
+
+// The Pipelines auth proxy authenticates requests a pipe sends through it,
+// but only for Code Insights reports (and git push): reading the pull
+// request and writing comments always need a token.
+const (
+	pipelinesProxy = "http://host.docker.internal:29418"
+	proxyAPIBase   = "http://api.bitbucket.org/2.0"
+)
+
+func tokenless(cfg Config) bool { return cfg.AccessToken == "" && cfg.APIToken == "" }
+
+// inPipelines reports whether the pipe runs inside Bitbucket Pipelines.
+func inPipelines(cfg Config) bool { return cfg.PipelineUUID != "" || cfg.PipeStorageDir != "" }
+
+// newProxyClient returns a client without credentials whose requests go
+// through the Pipelines auth proxy, which adds them.
+func newProxyClient(proxy, base string) (*bbapi.Client, error) {
+	u, err := url.Parse(proxy)
+	if err != nil {
+		return nil, err
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.Proxy = http.ProxyURL(u)
+	tr.ResponseHeaderTimeout = 30 * time.Second
+	return bbapi.NewClient(base, bbapi.WithHTTPClient(&http.Client{Transport: tr}),
+		bbapi.WithUserAgent("bitreview/"+version), bbapi.WithRetry(2, 500*time.Millisecond, 2*time.Second))
+}
+
+// reportNotConfigured is all a run without a Bitbucket token can do: it
+// cannot read the pull request or comment on it, so instead of a review it
+// publishes a FAILED report on the pipeline's commit, through the auth
+// proxy, naming the variables to set (never their values), so that the
+// problem shows in the pull request and not only in the step log.
+func reportNotConfigured(ctx context.Context, api bbservice.InsightsAPI, cfg Config, cerr *ConfigError) error {
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	in := bbservice.NewInsights(api, cfg.Workspace, cfg.RepoSlug, nil)
+	_, err := in.Publish(ctx, bbservice.ReportInput{
+		Commit: cfg.Commit, Failed: true, NoVerdict: true,
+		Reviewed: "bitreview is not configured, so nothing was reviewed: " + strings.Join(cerr.Problems, "; ") +
+			". The Pipelines auth proxy only covers Code Insights reports; reading the pull request and commenting need a token.",
+	})
+	return err
 }

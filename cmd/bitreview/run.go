@@ -29,12 +29,29 @@ Usage:
   bitreview pipe                 review the pull request named by the pipeline variables
                                  and post inline comments and a summary (the image's entrypoint)
   bitreview review [flags] [DIR] review a local git checkout's changes and print the review
+  bitreview relay                serve Bitbucket webhooks and start the custom pipeline
+                                 bitreview for @bitreview comments and fork pull requests
+  bitreview setup [flags]        install or repair the relay's webhook on repositories
+                                 and print the bitbucket-pipelines.yml they still need
+  bitreview doctor [flags]       check credentials, scopes, webhook, pipelines and the LLM
   bitreview version              print version, commit and build date
   bitreview help                 show this help
 
 Flags of review:
   --base REF        compare against REF (default: merge base with the remote default branch)
   --format FORMAT   text, markdown or json (default text)
+
+Flags of setup (bitreview setup --help for all):
+  --url URL           the relay's public webhook URL, such as https://relay.example.com/webhook
+  --repos A,B | --all the repositories (default BITBUCKET_REPO_SLUG) or every one of the workspace
+  --replace-url OLD   move webhooks that point to OLD;  --dry-run  print the plan, change nothing
+
+Flags of doctor (bitreview doctor --help for all):
+  --url URL           the relay's webhook URL to compare and ping;  --format text|json
+
+Relay variables: RELAY_WEBHOOK_SECRET (required; also used by setup),
+RELAY_LISTEN (default :8080), RELAY_BOT_NAME (default bitreview),
+RELAY_ALLOWED_UUIDS (only these accounts may trigger; default anyone who can comment).
 
 Configuration comes from environment variables (pipe variables arrive as
 environment variables). The main ones:
@@ -46,6 +63,8 @@ See README.md for every variable.
 
 Exit codes: 0 ok, 1 findings at/above FAIL_ON, 2 bad configuration,
 3 Bitbucket or LLM unreachable (only with FAIL_ON_ERROR=true).
+setup and doctor: 0 all good, 1 something failed or is broken, 2 bad configuration.
+relay: 0 after a clean shutdown, 2 bad configuration, 3 Bitbucket unreachable at startup.
 `
 
 // run is main without the process: arguments, environment and output are
@@ -60,6 +79,14 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		return runPipe(ctx, environ, stdout)
 	case "review":
 		return runLocalReview(ctx, args[1:], environ, stdout, stderr)
+	case "relay":
+		return runRelay(ctx, environ, stderr)
+	case "setup":
+		return runSetup(ctx, args[1:], environ, stdout, stderr)
+	case "doctor":
+		return runDoctor(ctx, args[1:], environ, stdout, stderr)
+	case "config":
+		return runConfig(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, versionString())
 		return exitOK

@@ -1,6 +1,13 @@
 // Package bitbucket connects the review core to Bitbucket Cloud through
-// bbapi: it reads the pull request and its diff, and publishes a review as
-// inline comments plus one summary comment that later runs edit in place.
+// bbapi: it reads the pull request and its diff (whole, or the increment
+// since the last reviewed commit), and publishes a review as inline
+// comments, one summary comment that later runs edit in place, optional
+// pull-request tasks and a Code Insights report.
+//
+// Every write is idempotent across runs: comments carry hidden markers
+// (review/markers.go) and are matched by marker and by the bot's own
+// account UUID, so a human's comment that copies a marker is never touched.
+// Nothing here approves, merges or requests changes.
 package bitbucket
 
 import (
@@ -12,17 +19,25 @@ import (
 	"strings"
 
 	"github.com/bitreview/bitreview/bbapi"
-	"github.com/bitreview/bitreview/diffparse"
 	"github.com/bitreview/bitreview/review"
 )
 
-// CommentAPI is what publishing needs from a Bitbucket client.
+// CommentAPI is what publishing comments needs from a Bitbucket client.
 type CommentAPI interface {
 	CurrentUser(ctx context.Context) (*bbapi.Account, *bbapi.Response, error)
 	ListPullRequestComments(ctx context.Context, workspace, repo string, id int) ([]*bbapi.Comment, error)
 	CreatePullRequestComment(ctx context.Context, workspace, repo string, id int, in *bbapi.NewComment) (*bbapi.Comment, *bbapi.Response, error)
 	UpdatePullRequestComment(ctx context.Context, workspace, repo string, id, commentID int, in *bbapi.NewComment) (*bbapi.Comment, *bbapi.Response, error)
 	DeletePullRequestComment(ctx context.Context, workspace, repo string, id, commentID int) (*bbapi.Response, error)
+	ResolvePullRequestComment(ctx context.Context, workspace, repo string, id, commentID int) (*bbapi.Response, error)
+}
+
+// TaskAPI is what pull-request tasks need. It is optional: a client that
+// does not implement it gets no tasks.
+type TaskAPI interface {
+	ListPullRequestTasks(ctx context.Context, workspace, repo string, id int) ([]*bbapi.Task, error)
+	CreatePullRequestTask(ctx context.Context, workspace, repo string, id int, in *bbapi.NewTask) (*bbapi.Task, *bbapi.Response, error)
+	UpdatePullRequestTask(ctx context.Context, workspace, repo string, id, taskID int, in *bbapi.TaskUpdate) (*bbapi.Task, *bbapi.Response, error)
 }
 
 // PR names one pull request.
@@ -31,61 +46,131 @@ type PR struct {
 	ID              int
 }
 
-// Publisher posts a review to one pull request.
-type Publisher struct {
-	api    CommentAPI
-	pr     PR
-	dryRun io.Writer // non-nil: print instead of posting
+// Options tune a Publisher.
+type Options struct {
+	// DryRun, when non-nil, receives what would be written; nothing is.
+	DryRun io.Writer
+	// MaxComments caps our open inline comments on the pull request,
+	// counting those earlier runs left open; 0 means no cap.
+	MaxComments int
+	// TasksAt creates a pull-request task under each inline comment whose
+	// finding is at least this severe; negative means no tasks.
+	TasksAt review.Severity
 }
 
-// NewPublisher returns a publisher. With dryRun non-nil nothing is written
-// to Bitbucket; what would be posted is printed there instead.
-func NewPublisher(api CommentAPI, pr PR, dryRun io.Writer) *Publisher {
-	return &Publisher{api: api, pr: pr, dryRun: dryRun}
+// Publisher posts a review to one pull request.
+type Publisher struct {
+	api  CommentAPI
+	pr   PR
+	opts Options
+}
+
+// NewPublisher returns a publisher. It does no I/O.
+func NewPublisher(api CommentAPI, pr PR, opts Options) *Publisher {
+	return &Publisher{api: api, pr: pr, opts: opts}
 }
 
 // Outcome counts what a publish did.
 type Outcome struct {
-	Posted    int    // inline comments created now
-	Existing  int    // inline comments already present from an earlier run
-	Rejected  int    // anchors Bitbucket refused; moved to the summary
-	Failed    int    // inline comments that could not be posted
-	Summary   string // "created", "updated", "unchanged" or "dry-run"
+	Posted       int // inline comments created now
+	Existing     int // inline comments already present from an earlier run
+	Carried      int // of Existing: open findings earlier runs posted that this run did not look at again
+	Rejected     int // anchors Bitbucket refused; moved to the summary
+	OverBudget   int // findings not posted inline because of MaxComments
+	Failed       int // inline comments that could not be posted
+	Dismissed    int // findings found again whose comment thread is resolved; not repeated
+	Resolved     int // stale comments resolved (they had replies)
+	Deleted      int // stale comments deleted (nobody replied)
+	TasksCreated int
+	// Summary is "created", "updated", "unchanged" or "dry-run".
+	Summary   string
 	SummaryID int
+	// Verdict covers every finding of this head: new, existing and
+	// summary-only.
+	Verdict review.Verdict
+	// Warnings are problems that did not stop the publish (a stale comment
+	// that could not be resolved, a task that could not be created).
+	Warnings []string
 }
 
-// Publish posts res: inline comments for anchored findings not posted
-// before, then the summary (created once, then edited in place). Only
-// comments authored by the token's own account are ever edited or deleted.
-func (p *Publisher) Publish(ctx context.Context, res *review.Result, info review.SummaryInfo, st review.State) (*Outcome, error) {
+// Publish posts res to the pull request, on top of what prior found:
+//
+//  1. earlier inline comments whose finding no longer applies are deleted
+//     or resolved (see Scope for the policy); those this run did not look
+//     at again stay open and are carried into res.Findings, so that the
+//     summary, the verdict and Code Insights describe the whole pull
+//     request;
+//  2. new findings are posted inline, within MaxComments counting the
+//     comments already open; the rest move to the summary;
+//  3. tasks are created under comments at or above TasksAt (once);
+//  4. the summary is created, or edited in place when it changed.
+//
+// st.HeadCommit is recorded only when the review and the posting are
+// complete (complete reports the former); otherwise the summary keeps the
+// earlier reviewed commit, so the next run covers this one again.
+func (p *Publisher) Publish(ctx context.Context, prior *Prior, res *review.Result, info review.SummaryInfo, st review.State, scope Scope) (*Outcome, error) {
 	out := &Outcome{}
-	if p.dryRun != nil {
-		return p.printDryRun(res, info, st)
+	produced := map[string]bool{}
+	for _, f := range append(append([]review.Finding(nil), res.Findings...), res.Unanchored...) {
+		if f.Fingerprint != "" {
+			produced[f.Fingerprint] = true
+		}
 	}
-	me, _, err := p.api.CurrentUser(ctx)
-	if err != nil {
-		return out, fmt.Errorf("identify the bot account: %w", err)
-	}
-	comments, err := p.api.ListPullRequestComments(ctx, p.pr.Workspace, p.pr.Repo, p.pr.ID)
-	if err != nil {
-		return out, fmt.Errorf("list comments: %w", err)
-	}
-	mine := ownComments(comments, me.UUID)
-	posted := fingerprints(mine)
 
+	// 1. Earlier comments: still produced, stale, or carried.
+	posted := map[string]int{} // fingerprint → comment id (0 in a dry run)
+	dismissed := map[string]bool{}
+	open := 0
+	var stale []*thread
+	var carried []review.Finding
+	for _, t := range prior.threads() {
+		posted[t.fp] = t.c.ID
+		switch {
+		case t.c.Resolution != nil:
+			// Resolved by someone (or by us): not open, never re-posted,
+			// and not counted against the pull request any more.
+			dismissed[t.fp] = true
+		case produced[t.fp]:
+			open++
+		case scope.stale(t):
+			stale = append(stale, t)
+		default:
+			open++
+			if f, ok := findingOf(t); ok {
+				carried = append(carried, f)
+			}
+		}
+	}
+	for _, t := range stale {
+		p.retire(ctx, t, out)
+	}
+	out.Carried = len(carried)
+
+	// 2. New inline comments, within the budget.
 	var kept []review.Finding
 	var failures []string
 	for _, f := range res.Findings {
-		if posted[f.Fingerprint] {
+		if dismissed[f.Fingerprint] {
+			out.Dismissed++
+			continue
+		}
+		if _, ok := posted[f.Fingerprint]; ok {
 			out.Existing++
 			kept = append(kept, f)
 			continue
 		}
-		err := p.postInline(ctx, f, me.UUID)
+		if p.opts.MaxComments > 0 && open >= p.opts.MaxComments {
+			out.OverBudget++
+			f.Unanchored = fmt.Sprintf("over the limit of %d open inline comments (MAX_COMMENTS)", p.opts.MaxComments)
+			res.Unanchored = append(res.Unanchored, f)
+			continue
+		}
+		id, err := p.postInline(ctx, f, prior.Me)
 		switch {
 		case err == nil:
 			out.Posted++
-			posted[f.Fingerprint] = true
+			open++
+			posted[f.Fingerprint] = id
 			kept = append(kept, f)
 		case isRejectedAnchor(err):
 			out.Rejected++
@@ -101,82 +186,143 @@ func (p *Publisher) Publish(ctx context.Context, res *review.Result, info review
 			res.Unanchored = append(res.Unanchored, f)
 		}
 	}
-	res.Findings = kept
-	for _, f := range kept {
+	out.Existing += len(carried)
+	res.Findings = append(kept, carried...)
+	out.Verdict = review.VerdictOf(res.Findings, res.Unanchored)
+
+	// 3. Tasks.
+	if p.opts.TasksAt >= 0 {
+		p.ensureTasks(ctx, prior.Me, res.Findings, posted, stale, out)
+	}
+
+	// 4. Summary.
+	st.Posted = nil
+	for _, f := range res.Findings {
 		st.Posted = append(st.Posted, f.Fingerprint)
+	}
+	if out.Failed > 0 {
+		st.HeadCommit = prior.State.HeadCommit // not done: the next run tries again
 	}
 	info.Posted = out.Posted + out.Existing
 	if out.Failed > 0 {
-		info.Notes = append(info.Notes, fmt.Sprintf("%d inline comment(s) could not be posted; they are listed above.", out.Failed))
+		info.Notes = append(info.Notes, fmt.Sprintf("⚠️ Publishing incomplete: %d inline comment(s) could not be posted; they are listed above and the next run will try again.", out.Failed))
 	}
-	body := review.RenderSummary(res, info, st)
-	if err := p.upsertSummary(ctx, mine, body, out); err != nil {
+	if len(carried) > 0 {
+		info.Notes = append(info.Notes, fmt.Sprintf("%d finding(s) from earlier commits are still open as inline comments.", len(carried)))
+	}
+	if out.Dismissed > 0 {
+		info.Notes = append(info.Notes, fmt.Sprintf("%d finding(s) found again were resolved in an earlier thread and are not repeated.", out.Dismissed))
+	}
+	if n := out.Resolved + out.Deleted; n > 0 {
+		info.Notes = append(info.Notes, fmt.Sprintf("%d earlier inline comment(s) no longer apply and were resolved or removed.", n))
+	}
+	body := review.RenderSummary(res, info, st) + review.VerdictMarker(out.Verdict) + "\n"
+	if err := p.upsertSummary(ctx, prior, body, out); err != nil {
 		return out, fmt.Errorf("post summary: %w", err)
 	}
 	if out.Failed > 0 {
-		return out, fmt.Errorf("post comments: %d of %d failed, first: %s", out.Failed, len(res.Findings)+out.Failed, failures[0])
+		return out, fmt.Errorf("post comments: %d of %d failed, first: %s", out.Failed, len(kept)+out.Failed, failures[0])
 	}
 	return out, nil
 }
 
-// postInline creates one inline comment. A create that fails without a
-// clear answer (timeout, 5xx, reset) may still have been stored, so the
-// comments are listed again and the fingerprint looked for before the
-// failure is believed; POSTs are never blindly repeated.
-func (p *Publisher) postInline(ctx context.Context, f review.Finding, me string) error {
-	in := &bbapi.NewComment{Content: bbapi.Content{Raw: review.RenderComment(f)}, Inline: inlineFor(f)}
-	_, _, err := p.api.CreatePullRequestComment(ctx, p.pr.Workspace, p.pr.Repo, p.pr.ID, in)
-	if err == nil || isRejectedAnchor(err) || ctx.Err() != nil {
-		return err
+// PublishSkipped writes the one-line summary of a run that reviewed nothing
+// on purpose (draft, "@bitreview ignore"). The earlier state is kept, and
+// nothing else is touched.
+func (p *Publisher) PublishSkipped(ctx context.Context, prior *Prior, reason string, info review.SummaryInfo) (*Outcome, error) {
+	out := &Outcome{}
+	body := review.RenderSkipped(reason, info, prior.State)
+	if err := p.upsertSummary(ctx, prior, body, out); err != nil {
+		return out, fmt.Errorf("post summary: %w", err)
 	}
-	comments, lerr := p.api.ListPullRequestComments(ctx, p.pr.Workspace, p.pr.Repo, p.pr.ID)
-	if lerr == nil && fingerprints(ownComments(comments, me))[f.Fingerprint] {
-		return nil
-	}
-	return err
+	return out, nil
 }
 
-func inlineFor(f review.Finding) *bbapi.Inline {
-	in := &bbapi.Inline{Path: f.Path}
-	if f.Side == diffparse.Old {
-		in.From = bbapi.Int(f.Line)
-		if f.StartLine > 0 {
-			in.StartFrom = bbapi.Int(f.StartLine)
+// postInline creates one inline comment and returns its id. A create that
+// fails without a clear answer (timeout, 5xx, reset, 429) may still have
+// been stored, so the comments are listed again and the fingerprint looked
+// for before the failure is believed; POSTs are never blindly repeated.
+func (p *Publisher) postInline(ctx context.Context, f review.Finding, me string) (int, error) {
+	in := &bbapi.NewComment{Content: bbapi.Content{Raw: review.RenderComment(f)}, Inline: inlineFor(f)}
+	if p.opts.DryRun != nil {
+		fmt.Fprintf(p.opts.DryRun, "--- would post inline comment on %s (%s line %d) ---\n%s\n", f.Path, f.Side, f.Line, in.Content.Raw)
+		return 0, nil
+	}
+	c, _, err := p.api.CreatePullRequestComment(ctx, p.pr.Workspace, p.pr.Repo, p.pr.ID, in)
+	if err == nil {
+		return c.ID, nil
+	}
+	if isRejectedAnchor(err) || ctx.Err() != nil {
+		return 0, err
+	}
+	comments, lerr := p.api.ListPullRequestComments(ctx, p.pr.Workspace, p.pr.Repo, p.pr.ID)
+	if lerr == nil {
+		for _, c := range ownComments(comments, me) {
+			if fp, ok := review.FingerprintOf(c.Content.Raw); ok && fp == f.Fingerprint && c.Inline != nil {
+				return c.ID, nil
+			}
 		}
-		return in
 	}
-	in.To = bbapi.Int(f.Line)
-	if f.StartLine > 0 {
-		in.StartTo = bbapi.Int(f.StartLine)
+	return 0, err
+}
+
+// retire deletes a stale comment nobody replied to, or resolves one with
+// replies (409, already resolved, is fine). Failures are warnings.
+func (p *Publisher) retire(ctx context.Context, t *thread, out *Outcome) {
+	if p.opts.DryRun != nil {
+		verb := "resolve"
+		if t.replies == 0 {
+			verb = "delete"
+		}
+		fmt.Fprintf(p.opts.DryRun, "--- would %s stale inline comment %d on %s ---\n", verb, t.c.ID, t.c.Inline.Path)
+		return
 	}
-	return in
+	if t.replies == 0 {
+		_, err := p.api.DeletePullRequestComment(ctx, p.pr.Workspace, p.pr.Repo, p.pr.ID, t.c.ID)
+		var er *bbapi.ErrorResponse
+		if err == nil || (errors.As(err, &er) && er.StatusCode == http.StatusNotFound) {
+			out.Deleted++
+			return
+		}
+		out.Warnings = append(out.Warnings, fmt.Sprintf("could not delete stale comment %d: %v", t.c.ID, err))
+		return
+	}
+	if _, err := p.api.ResolvePullRequestComment(ctx, p.pr.Workspace, p.pr.Repo, p.pr.ID, t.c.ID); err != nil {
+		out.Warnings = append(out.Warnings, fmt.Sprintf("could not resolve stale comment %d: %v", t.c.ID, err))
+		return
+	}
+	out.Resolved++
 }
 
 // upsertSummary edits our newest summary comment (or creates one), and
-// deletes any older duplicates of ours.
-func (p *Publisher) upsertSummary(ctx context.Context, mine []*bbapi.Comment, body string, out *Outcome) error {
-	var summaries []*bbapi.Comment
-	for _, c := range mine {
-		if c.Inline == nil && c.Parent == nil && review.IsSummary(c.Content.Raw) {
-			summaries = append(summaries, c)
-		}
-	}
+// deletes older duplicates of ours. An unchanged body is not written.
+func (p *Publisher) upsertSummary(ctx context.Context, prior *Prior, body string, out *Outcome) error {
 	in := &bbapi.NewComment{Content: bbapi.Content{Raw: body}}
-	if len(summaries) == 0 {
+	if p.opts.DryRun != nil {
+		out.Summary = "dry-run"
+		fmt.Fprintf(p.opts.DryRun, "--- would post summary comment ---\n%s\n", body)
+		return nil
+	}
+	newest := prior.Summary
+	if newest == nil {
 		c, _, err := p.api.CreatePullRequestComment(ctx, p.pr.Workspace, p.pr.Repo, p.pr.ID, in)
 		if err != nil {
+			// The summary may have been stored although the answer was
+			// lost: look before the next run creates a second one.
+			if ctx.Err() == nil && !isRejectedAnchor(err) {
+				if cs, lerr := p.api.ListPullRequestComments(ctx, p.pr.Workspace, p.pr.Repo, p.pr.ID); lerr == nil {
+					if s := newestSummary(ownComments(cs, prior.Me)); s != nil && strings.TrimSpace(s.Content.Raw) == strings.TrimSpace(body) {
+						out.Summary, out.SummaryID = "created", s.ID
+						return nil
+					}
+				}
+			}
 			return err
 		}
 		out.Summary, out.SummaryID = "created", c.ID
 		return nil
 	}
-	newest := summaries[0]
-	for _, c := range summaries[1:] {
-		if c.ID > newest.ID {
-			newest = c
-		}
-	}
-	for _, c := range summaries {
+	for _, c := range summaries(prior.mine) {
 		if c.ID != newest.ID {
 			if _, err := p.api.DeletePullRequestComment(ctx, p.pr.Workspace, p.pr.Repo, p.pr.ID, c.ID); err != nil {
 				return fmt.Errorf("delete duplicate summary %d: %w", c.ID, err)
@@ -193,45 +339,6 @@ func (p *Publisher) upsertSummary(ctx context.Context, mine []*bbapi.Comment, bo
 	}
 	out.Summary = "updated"
 	return nil
-}
-
-func (p *Publisher) printDryRun(res *review.Result, info review.SummaryInfo, st review.State) (*Outcome, error) {
-	out := &Outcome{Summary: "dry-run"}
-	for _, f := range res.Findings {
-		in := inlineFor(f)
-		fmt.Fprintf(p.dryRun, "--- would post inline comment on %s (%s line %d) ---\n%s\n", in.Path, f.Side, f.Line, review.RenderComment(f))
-		st.Posted = append(st.Posted, f.Fingerprint)
-		out.Posted++
-	}
-	info.Posted = out.Posted
-	fmt.Fprintf(p.dryRun, "--- would post summary comment ---\n%s\n", review.RenderSummary(res, info, st))
-	return out, nil
-}
-
-// ownComments keeps the live comments written by the bot's account. A
-// comment by anyone else is never ours, whatever markers it carries.
-func ownComments(cs []*bbapi.Comment, me string) []*bbapi.Comment {
-	var out []*bbapi.Comment
-	for _, c := range cs {
-		if c.Deleted || c.User == nil || me == "" || c.User.UUID != me {
-			continue
-		}
-		out = append(out, c)
-	}
-	return out
-}
-
-func fingerprints(cs []*bbapi.Comment) map[string]bool {
-	out := map[string]bool{}
-	for _, c := range cs {
-		if c.Inline == nil {
-			continue
-		}
-		if fp, ok := review.FingerprintOf(c.Content.Raw); ok {
-			out[fp] = true
-		}
-	}
-	return out
 }
 
 func isRejectedAnchor(err error) bool {

@@ -1,0 +1,35 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bitreview/bitreview/repoconfig"
+)
+
+func TestConfigCommand(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	bad := filepath.Join(dir, "bad.yaml")
+	require.NoError(t, os.WriteFile(good, []byte("profile: chill\nunknwon: 1\n"), 0o644))
+	require.NoError(t, os.WriteFile(bad, []byte("paths:\n  - path: a\n    instructions: 42\n"), 0o644))
+
+	var out, errOut bytes.Buffer
+	assert.Equal(t, exitOK, run(t.Context(), []string{"config", "validate", good}, nil, &out, &errOut))
+	assert.Contains(t, out.String(), "is valid")
+	assert.Contains(t, errOut.String(), "unknwon: unknown key, ignored, line 2")
+
+	out.Reset()
+	errOut.Reset()
+	assert.Equal(t, exitConfig, run(t.Context(), []string{"config", "validate", bad}, nil, &out, &errOut))
+	assert.Contains(t, errOut.String(), "paths[0].instructions: expected string, got number, line 3")
+
+	out.Reset()
+	assert.Equal(t, exitOK, run(t.Context(), []string{"config", "schema"}, nil, &out, &errOut))
+	assert.Equal(t, string(repoconfig.Schema), out.String())
+}

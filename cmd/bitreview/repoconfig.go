@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/bitreview/bitreview/bbapi"
+	"github.com/bitreview/bitreview/repoconfig"
+	"github.com/bitreview/bitreview/review"
+)
+
+// fileGetter reads a file at a commit (bbapi.Client.GetFile).
+type fileGetter interface {
+	GetFile(ctx context.Context, workspace, repo, commit, path string, w io.Writer) (*bbapi.Response, error)
+}
+
+// repoSettings is what the repository's config file contributed.
+type repoSettings struct {
+	file     *repoconfig.Config
+	source   string   // for the summary footer: "… @ main (abc123)" or "defaults"
+	warnings []string // unknown keys, an unreadable file, a PR that edits it
+	guides   []review.Guideline
+}
+
+const maxGuidelineFile = 16 << 10
+
+// loadRepoSettings reads CONFIG_FILE and its guideline files from the
+// destination commit — never from the PR's own changes, so a PR cannot
+// reconfigure its own review. A missing file means defaults; a broken one
+// means defaults and a warning, never a failed run.
+func loadRepoSettings(ctx context.Context, api fileGetter, ws, repo, branch, commit, name string) repoSettings {
+	rs := repoSettings{source: "defaults (no " + name + " on " + branch + ")"}
+	data, err := readAt(ctx, api, ws, repo, commit, name, repoconfig.MaxSize+1)
+	switch {
+	case isNotFound(err):
+		return rs
+	case err != nil:
+		rs.warnings = append(rs.warnings, fmt.Sprintf("%s could not be read (%v); using defaults", name, err))
+		rs.source = "defaults (" + name + " unreadable)"
+		return rs
+	}
+	cfg, warns, err := repoconfig.Parse(name, data)
+	for _, w := range warns {
+		rs.warnings = append(rs.warnings, name+": "+w.String())
+	}
+	if err != nil {
+		rs.warnings = append(rs.warnings, fmt.Sprintf("%v; using defaults", err))
+		rs.source = "defaults (" + name + " is invalid)"
+		return rs
+	}
+	rs.file = cfg
+	rs.source = fmt.Sprintf("%s @ %s (%s)", name, branch, short(commit))
+	for _, g := range cfg.Guidelines {
+		text, err := readAt(ctx, api, ws, repo, commit, g, maxGuidelineFile)
+		if err != nil {
+			rs.warnings = append(rs.warnings, fmt.Sprintf("guideline %s could not be read from %s", g, branch))
+			continue
+		}
+		rs.guides = append(rs.guides, review.Guideline{Name: g, Text: string(text)})
+	}
+	return rs
+}
+
+// readAt reads at most limit bytes of path at commit.
+func readAt(ctx context.Context, api fileGetter, ws, repo, commit, p string, limit int) ([]byte, error) {
+	clean := path.Clean(strings.TrimPrefix(p, "/"))
+	if clean == "." || strings.HasPrefix(clean, "../") || clean == ".." {
+		return nil, errors.New("path outside the repository")
+	}
+	var buf bytes.Buffer
+	w := &limitWriter{w: &buf, n: limit}
+	if _, err := api.GetFile(ctx, ws, repo, commit, clean, w); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// limitWriter keeps the first n bytes and drops the rest.
+type limitWriter struct {
+	w io.Writer
+	n int
+}
+
+func (l *limitWriter) Write(p []byte) (int, error) {
+	if l.n <= 0 {
+		return len(p), nil
+	}
+	keep := p
+	if len(keep) > l.n {
+		keep = keep[:l.n]
+	}
+	l.n -= len(keep)
+	if _, err := l.w.Write(keep); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+func isNotFound(err error) bool {
+	var er *bbapi.ErrorResponse
+	return errors.As(err, &er) && er.StatusCode == http.StatusNotFound
+}
+
+// applyRepoConfig layers the file under the pipe variables: a variable set
+// in the pipe wins, then the file, then the defaults.
+func applyRepoConfig(cfg Config, rc *repoconfig.Config) Config {
+	if rc == nil {
+		return cfg
+	}
+	setStr := func(key string, dst *string, v string) {
+		if v != "" && !cfg.explicit[key] {
+			*dst = v
+		}
+	}
+	setInt := func(key string, dst *int, v *int) {
+		if v != nil && !cfg.explicit[key] {
+			*dst = *v
+		}
+	}
+	setBool := func(key string, dst *bool, v *bool) {
+		if v != nil && !cfg.explicit[key] {
+			*dst = *v
+		}
+	}
+	setStr("REVIEW_PROFILE", &cfg.ReviewProfile, rc.Profile)
+	setStr("REVIEW_LANGUAGE", &cfg.ReviewLanguage, rc.Language)
+	setStr("MIN_SEVERITY", &cfg.MinSeverity, rc.MinSeverity)
+	setStr("FAIL_ON", &cfg.FailOn, rc.FailOn)
+	setInt("MAX_FILES", &cfg.MaxFiles, rc.MaxFiles)
+	setInt("MAX_COMMENTS", &cfg.MaxComments, rc.MaxComments)
+	setInt("MAX_INPUT_TOKENS", &cfg.MaxInputTokens, rc.MaxInputTokens)
+	setBool("CODE_INSIGHTS", &cfg.CodeInsights, rc.CodeInsights)
+	if len(rc.PathFilters) > 0 && !cfg.explicit["PATH_FILTERS"] {
+		cfg.PathFilters = rc.PathFilters
+	}
+	return cfg
+}
+
+// instructions converts the file's per-path instructions for the engine.
+func (rs repoSettings) instructions() []review.PathInstruction {
+	if rs.file == nil {
+		return nil
+	}
+	out := make([]review.PathInstruction, 0, len(rs.file.Paths))
+	for _, p := range rs.file.Paths {
+		out = append(out, review.PathInstruction{Glob: p.Path, Text: p.Instructions})
+	}
+	return out
+}
+
+// skipReason says why the repository's auto-review settings skip this
+// pull request, or "" to review it. An explicit @bitreview command always
+// reviews.
+func (rs repoSettings) skipReason(meta review.PullRequest, command string) string {
+	if rs.file == nil || command != "" {
+		return ""
+	}
+	ar := rs.file.AutoReview
+	switch {
+	case ar.Enabled != nil && !*ar.Enabled:
+		return "automatic reviews are turned off in the repository config; comment `@bitreview review` to ask for one"
+	case meta.Draft && (ar.Drafts == nil || !*ar.Drafts):
+		return "draft pull request (set auto_review.drafts: true to review drafts)"
+	}
+	title := strings.ToLower(meta.Title)
+	for _, k := range ar.IgnoreTitleKeywords {
+		if strings.Contains(title, strings.ToLower(k)) {
+			return fmt.Sprintf("the title contains %q (auto_review.ignore_title_keywords)", k)
+		}
+	}
+	if len(ar.BaseBranches) > 0 {
+		for _, b := range ar.BaseBranches {
+			if ok, _ := path.Match(b, meta.TargetBranch); ok || b == meta.TargetBranch {
+				return ""
+			}
+		}
+		return fmt.Sprintf("target branch %s is not in auto_review.base_branches", meta.TargetBranch)
+	}
+	return ""
+}

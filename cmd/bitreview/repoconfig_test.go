@@ -1,0 +1,93 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bitreview/bitreview/bbapi"
+	"github.com/bitreview/bitreview/bbapi/bbtest"
+	"github.com/bitreview/bitreview/repoconfig"
+	"github.com/bitreview/bitreview/review"
+)
+
+func TestRepoConfigPrecedence(t *testing.T) {
+	srv := bbtest.New(t)
+	bot := srv.AddUser(bbtest.NewUser("bot"))
+	srv.AddPullRequest(ws, slug, bbtest.PullRequest{ID: 1,
+		Source:      bbtest.Endpoint{Branch: "feature", Commit: srcSHA},
+		Destination: bbtest.Endpoint{Branch: "main", Commit: dstSHA},
+	}, "")
+	// The destination branch has one config; the PR's source another,
+	// which must be ignored.
+	srv.AddFile(ws, slug, dstSHA, ".bitreview.yaml", "profile: assertive\nmax_comments: 5\nmin_severity: high\nguidelines: [CONTRIBUTING.md]\npaths:\n  - path: 'db/**'\n    instructions: use placeholders\n")
+	srv.AddFile(ws, slug, dstSHA, "CONTRIBUTING.md", "Use table tests.")
+	srv.AddFile(ws, slug, srcSHA, ".bitreview.yaml", "profile: chill\nmax_comments: 500\n")
+	client, err := bbapi.NewClient(srv.URL, bbapi.WithAccessToken(bot.AccessToken))
+	require.NoError(t, err)
+
+	rs := loadRepoSettings(t.Context(), client, ws, slug, "main", dstSHA, ".bitreview.yaml")
+	require.NotNil(t, rs.file)
+	assert.Empty(t, rs.warnings)
+	assert.Contains(t, rs.source, ".bitreview.yaml @ main")
+	require.Len(t, rs.guides, 1)
+	assert.Equal(t, []review.PathInstruction{{Glob: "db/**", Text: "use placeholders"}}, rs.instructions())
+
+	cfg, cerr := loadConfig([]string{"MIN_SEVERITY=low"})
+	require.Nil(t, cerr)
+	cfg = applyRepoConfig(cfg, rs.file)
+	assert.Equal(t, "assertive", cfg.ReviewProfile, "file beats default")
+	assert.Equal(t, 5, cfg.MaxComments, "file beats default, destination branch wins over the PR's version")
+	assert.Equal(t, "low", cfg.MinSeverity, "pipe variable beats file")
+}
+
+func TestRepoConfigBrokenOrMissing(t *testing.T) {
+	srv := bbtest.New(t)
+	bot := srv.AddUser(bbtest.NewUser("bot"))
+	srv.AddPullRequest(ws, slug, bbtest.PullRequest{ID: 1,
+		Source: bbtest.Endpoint{Commit: srcSHA}, Destination: bbtest.Endpoint{Branch: "main", Commit: dstSHA},
+	}, "")
+	client, err := bbapi.NewClient(srv.URL, bbapi.WithAccessToken(bot.AccessToken))
+	require.NoError(t, err)
+
+	rs := loadRepoSettings(t.Context(), client, ws, slug, "main", dstSHA, ".bitreview.yaml")
+	assert.Nil(t, rs.file)
+	assert.Empty(t, rs.warnings, "no file is not a problem")
+	assert.Contains(t, rs.source, "defaults")
+
+	srv.AddFile(ws, slug, dstSHA, ".bitreview.yaml", "profile: [\n")
+	rs = loadRepoSettings(t.Context(), client, ws, slug, "main", dstSHA, ".bitreview.yaml")
+	assert.Nil(t, rs.file)
+	require.NotEmpty(t, rs.warnings)
+	assert.Contains(t, rs.warnings[0], "using defaults")
+
+	big := make([]byte, 1<<20)
+	for i := range big {
+		big[i] = '#'
+	}
+	srv.AddFile(ws, slug, dstSHA, ".bitreview.yaml", string(big))
+	rs = loadRepoSettings(t.Context(), client, ws, slug, "main", dstSHA, ".bitreview.yaml")
+	assert.Nil(t, rs.file)
+	require.NotEmpty(t, rs.warnings)
+	assert.Contains(t, rs.warnings[0], "larger than")
+}
+
+func loadedWith(t *testing.T, yaml string) repoSettings {
+	t.Helper()
+	cfg, _, err := repoconfig.Parse("x.yaml", []byte(yaml))
+	require.NoError(t, err)
+	return repoSettings{file: cfg}
+}
+
+func TestAutoReviewSkips(t *testing.T) {
+	rs := repoSettings{file: nil}
+	assert.Empty(t, rs.skipReason(review.PullRequest{Draft: true}, ""))
+	rsOff := loadedWith(t, "auto_review:\n  enabled: false\n")
+	assert.Contains(t, rsOff.skipReason(review.PullRequest{}, ""), "turned off")
+	assert.Empty(t, rsOff.skipReason(review.PullRequest{}, "review"), "an explicit command always reviews")
+	rsKw := loadedWith(t, "auto_review:\n  ignore_title_keywords: [WIP]\n  base_branches: ['release/*']\n")
+	assert.Contains(t, rsKw.skipReason(review.PullRequest{Title: "wip: x", TargetBranch: "release/1"}, ""), "WIP")
+	assert.Contains(t, rsKw.skipReason(review.PullRequest{Title: "x", TargetBranch: "main"}, ""), "base_branches")
+	assert.Empty(t, rsKw.skipReason(review.PullRequest{Title: "x", TargetBranch: "release/1"}, ""))
+}

@@ -1,0 +1,105 @@
+package redact_test
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/zricethezav/gitleaks/v8/logging"
+
+	"github.com/bitreview/bitreview/review"
+)
+
+// recordingModel answers every request with an empty review and keeps the
+// prompts.
+type recordingModel struct {
+	mu   sync.Mutex
+	reqs []review.Request
+}
+
+func (m *recordingModel) Generate(_ context.Context, req review.Request) (*review.Response, error) {
+	m.mu.Lock()
+	m.reqs = append(m.reqs, req)
+	m.mu.Unlock()
+	if req.SchemaName == review.WalkthroughSchemaName {
+		return &review.Response{Text: `{"summary":"s","files":[]}`, Model: "stub"}, nil
+	}
+	return &review.Response{Text: `{"summary":"s","findings":[]}`, Model: "stub"}, nil
+}
+
+// Requirement 14: the diff adds an AWS key id, a GitHub token and a PEM
+// private key, one line carrying "gitleaks:allow". All three are redacted
+// in every outbound prompt, each is a critical finding on its line that
+// does not repeat the value, and nothing is verified online.
+func TestPreLLMRedactionIgnoresGitleaksAllow(t *testing.T) {
+	c := newCanaries(10)
+	d := (&diffBuilder{}).
+		added("app/cloud.go",
+			"package app",
+			"",
+			"// Credentials for the nightly export.",
+			"const awsKeyID = \""+c.AWS+"\" // gitleaks:allow",
+			"const ghToken = \""+c.GitHub+"\"",
+			"func export() {}",
+		).
+		added("deploy/signing.txt", c.PEM...).
+		parse(t)
+	m := &recordingModel{}
+	eng := review.New(m, review.Options{Secrets: newScanner(t), NoWalkthrough: false})
+	pr := review.PullRequest{Title: "Nightly export", Description: "Adds the export job."}
+	res, err := eng.Review(t.Context(), pr, d)
+	require.NoError(t, err)
+
+	require.NotEmpty(t, m.reqs, "the model was called")
+	for _, req := range m.reqs {
+		for _, v := range c.values() {
+			for _, form := range []string{v, b64(v), url.QueryEscape(v)} {
+				assert.NotContains(t, req.System, form)
+				assert.NotContains(t, req.Prompt, form)
+			}
+		}
+	}
+	joined := ""
+	for _, req := range m.reqs {
+		joined += req.Prompt
+	}
+	assert.Contains(t, joined, "[REDACTED aws-access-token]")
+	assert.Contains(t, joined, "[REDACTED github-pat]")
+	assert.Contains(t, joined, "[REDACTED private-key]")
+	assert.Contains(t, joined, "gitleaks:allow", "the rest of the line still reaches the model")
+
+	lines := map[string]int{}
+	for _, f := range res.Findings {
+		if f.Category == "security" && f.Severity == review.Critical {
+			lines[f.Path+":"+strings.TrimPrefix(f.Title, "Possible secret committed ")] = f.Line
+		}
+		rendered := review.RenderComment(f)
+		for _, v := range c.values() {
+			assert.NotContains(t, rendered, v)
+			assert.NotContains(t, f.Body+f.Title, v)
+		}
+	}
+	assert.Equal(t, map[string]int{
+		"app/cloud.go:(aws-access-token)":  4,
+		"app/cloud.go:(github-pat)":        5,
+		"deploy/signing.txt:(private-key)": 1,
+	}, lines)
+	assert.Equal(t, zerolog.Disabled, logging.Logger.GetLevel(), "gitleaks' global logger is silenced")
+}
+
+// Built-in checks need no model: with no LLM the secrets are still
+// findings (local review without a model).
+func TestSecretsFoundWithoutAModel(t *testing.T) {
+	c := newCanaries(11)
+	d := (&diffBuilder{}).added("app/a.go", "package app", "var k = \""+c.GitHub+"\"").parse(t)
+	res, err := review.New(nil, review.Options{Secrets: newScanner(t)}).Review(t.Context(), review.PullRequest{}, d)
+	require.NoError(t, err)
+	require.Len(t, res.Findings, 1)
+	assert.Equal(t, 2, res.Findings[0].Line)
+	assert.Equal(t, review.Critical, res.Findings[0].Severity)
+}

@@ -1,0 +1,78 @@
+package review
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+)
+
+// This file holds what the Bitbucket publisher needs beyond RenderSummary:
+// the summary of a skipped run and the verdict a later run on the same
+// commit reuses without asking the model again.
+
+const verdictPrefix = markerPrefix + "verdict "
+
+// Verdict is the outcome of the review of one head commit: how many
+// findings it has (inline, summary-only and still-open earlier ones) and
+// the worst severity among them.
+type Verdict struct {
+	Findings int      `json:"n"`
+	Worst    Severity `json:"worst"` // meaningless when Findings is 0
+}
+
+// VerdictOf computes the verdict of fs.
+func VerdictOf(fs ...[]Finding) Verdict {
+	v := Verdict{}
+	for _, list := range fs {
+		for _, f := range list {
+			if v.Findings == 0 || f.Severity > v.Worst {
+				v.Worst = f.Severity
+			}
+			v.Findings++
+		}
+	}
+	return v
+}
+
+// VerdictMarker renders v as a hidden line to append to a summary body.
+func VerdictMarker(v Verdict) string {
+	raw, _ := json.Marshal(v)
+	return verdictPrefix + base64.RawURLEncoding.EncodeToString(raw) + ")"
+}
+
+// ParseVerdict reads the verdict marker of a summary body.
+func ParseVerdict(body string) (Verdict, bool) {
+	i := strings.Index(body, verdictPrefix)
+	if i < 0 {
+		return Verdict{}, false
+	}
+	rest := body[i+len(verdictPrefix):]
+	j := strings.IndexByte(rest, ')')
+	if j < 0 {
+		return Verdict{}, false
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(rest[:j])
+	if err != nil {
+		return Verdict{}, false
+	}
+	var v Verdict
+	if json.Unmarshal(raw, &v) != nil {
+		return Verdict{}, false
+	}
+	return v, true
+}
+
+// RenderSkipped renders the summary of a run that deliberately reviewed
+// nothing (a draft pull request, "@bitreview ignore" in the description):
+// one short line plus the markers, so that later runs find and edit it
+// like any summary. st is kept as it was, so a later run can still review
+// incrementally from the last reviewed commit.
+func RenderSkipped(reason string, info SummaryInfo, st State) string {
+	var b strings.Builder
+	b.WriteString("## bitreview\n\n")
+	b.WriteString("⏸️ **Not reviewed:** " + oneLine(Sanitize(reason)) + "\n")
+	if info.Version != "" {
+		b.WriteString("\n---\n_bitreview " + info.Version + "_\n")
+	}
+	return b.String() + "\n" + summaryMarker + "\n" + stateMarker(st) + "\n"
+}

@@ -1,0 +1,241 @@
+package bitbucket
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/bitreview/bitreview/bbapi"
+	"github.com/bitreview/bitreview/diffparse"
+	"github.com/bitreview/bitreview/review"
+)
+
+// ReportID is the Code Insights report bitreview keeps on a commit.
+const ReportID = "bitreview"
+
+// Caps on annotation text (bitreview's own, well inside what Bitbucket
+// renders; the spec sets no maximum).
+const (
+	maxAnnotationSummary = 450
+	maxAnnotationDetails = 2000
+	maxReportDetails     = 2000
+)
+
+// InsightsAPI is what Code Insights needs. Inside Pipelines it may be a
+// client behind the auth proxy, without credentials of its own.
+type InsightsAPI interface {
+	PutReport(ctx context.Context, workspace, repo, commit, reportID string, r *bbapi.Report) (*bbapi.Report, *bbapi.Response, error)
+	DeleteReport(ctx context.Context, workspace, repo, commit, reportID string) (*bbapi.Response, error)
+	PostAnnotations(ctx context.Context, workspace, repo, commit, reportID string, as []bbapi.Annotation) (*bbapi.Response, error)
+}
+
+// Insights publishes the review of a commit as the Code Insights report
+// "bitreview" with one annotation per finding.
+type Insights struct {
+	api    InsightsAPI
+	ws     string
+	repo   string
+	dryRun io.Writer
+}
+
+// NewInsights returns a Code Insights publisher; with dryRun non-nil it
+// prints what it would send instead. It does no I/O.
+func NewInsights(api InsightsAPI, workspace, repo string, dryRun io.Writer) *Insights {
+	return &Insights{api: api, ws: workspace, repo: repo, dryRun: dryRun}
+}
+
+// ReportInput is what a report says.
+type ReportInput struct {
+	Commit   string           // full hash, preferably
+	Findings []review.Finding // every finding of the commit: inline, summary-only and carried
+	Failed   bool             // the step fails (FAIL_ON reached, or FAIL_ON_ERROR with an incomplete review)
+	// Reviewed says what was reviewed, for details ("full review of …").
+	Reviewed string
+	// NoVerdict leaves the findings count out of details (nothing was
+	// reviewed).
+	NoVerdict bool
+}
+
+// InsightsOutcome counts what a report publish did.
+type InsightsOutcome struct {
+	Annotations int // sent
+	Overflow    int // findings beyond the 1,000 a report holds
+	Requests    int // annotation batches sent
+	Result      string
+}
+
+// Publish replaces the report: it deletes the earlier one with its
+// annotations (one request, where updating would mean listing and deleting
+// every stale annotation), creates it PENDING, posts the annotations in
+// batches of at most 100, worst first and at most 1,000 (the rest are
+// counted in details), and sets PASSED or FAILED last, so a report is
+// never PASSED while annotations are missing.
+//
+// Bitbucket API: DELETE and PUT /repositories/{workspace}/{repo_slug}/commit/{commit}/reports/{reportId},
+// POST …/annotations (scope read:repository:bitbucket).
+func (in *Insights) Publish(ctx context.Context, ri ReportInput) (*InsightsOutcome, error) {
+	out := &InsightsOutcome{Result: "PASSED"}
+	if ri.Failed {
+		out.Result = "FAILED"
+	}
+	anns := annotations(ri.Findings)
+	if len(anns) > bbapi.MaxAnnotationsPerReport {
+		out.Overflow = len(anns) - bbapi.MaxAnnotationsPerReport
+		anns = anns[:bbapi.MaxAnnotationsPerReport]
+	}
+	report := &bbapi.Report{
+		Title: "bitreview", Reporter: "bitreview", ReportType: "BUG", Result: "PENDING",
+		Details: capRunes(ri.Reviewed+" Review in progress.", maxReportDetails),
+	}
+	final := *report
+	final.Result = out.Result
+	final.Details = capRunes(reportDetails(ri, out.Overflow), maxReportDetails)
+	final.Data = reportData(ri.Findings)
+	if in.dryRun != nil {
+		fmt.Fprintf(in.dryRun, "--- would publish Code Insights report %q on %s: %s, %d annotation(s) in %d request(s) ---\n%s\n",
+			ReportID, short(ri.Commit), out.Result, len(anns), (len(anns)+bbapi.MaxAnnotationsPerRequest-1)/bbapi.MaxAnnotationsPerRequest, final.Details)
+		out.Annotations = len(anns)
+		return out, nil
+	}
+	if _, err := in.api.DeleteReport(ctx, in.ws, in.repo, ri.Commit, ReportID); err != nil {
+		return out, fmt.Errorf("code insights: replace the report: %w", err)
+	}
+	if _, _, err := in.api.PutReport(ctx, in.ws, in.repo, ri.Commit, ReportID, report); err != nil {
+		return out, fmt.Errorf("code insights: create the report: %w", err)
+	}
+	for i := 0; i < len(anns); i += bbapi.MaxAnnotationsPerRequest {
+		batch := anns[i:min(i+bbapi.MaxAnnotationsPerRequest, len(anns))]
+		if err := in.postBatch(ctx, ri.Commit, batch); err != nil {
+			return out, fmt.Errorf("code insights: annotations %d-%d: %w", i+1, i+len(batch), err)
+		}
+		out.Requests++
+		out.Annotations += len(batch)
+	}
+	if _, _, err := in.api.PutReport(ctx, in.ws, in.repo, ri.Commit, ReportID, &final); err != nil {
+		return out, fmt.Errorf("code insights: set the result: %w", err)
+	}
+	return out, nil
+}
+
+// postBatch posts one batch; a batch whose answer was lost is sent once
+// more, which is safe because annotations are upserted by external_id.
+func (in *Insights) postBatch(ctx context.Context, commit string, batch []bbapi.Annotation) error {
+	_, err := in.api.PostAnnotations(ctx, in.ws, in.repo, commit, ReportID, batch)
+	if err == nil || isRejectedAnchor(err) || ctx.Err() != nil {
+		return err
+	}
+	_, err = in.api.PostAnnotations(ctx, in.ws, in.repo, commit, ReportID, batch)
+	return err
+}
+
+// annotations maps findings to annotations, worst first, each with a
+// unique external_id (the fingerprint when there is one).
+func annotations(fs []review.Finding) []bbapi.Annotation {
+	sorted := append([]review.Finding(nil), fs...)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Severity > sorted[j].Severity })
+	seen := map[string]bool{}
+	out := make([]bbapi.Annotation, 0, len(sorted))
+	for _, f := range sorted {
+		id := f.Fingerprint
+		if id == "" {
+			sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%s\x00%d\x00%s", f.Path, f.Side, f.Line, f.Title)))
+			id = hex.EncodeToString(sum[:8])
+		}
+		base := id
+		for n := 2; seen[id]; n++ {
+			id = fmt.Sprintf("%s-%d", base, n)
+		}
+		seen[id] = true
+		a := bbapi.Annotation{
+			ExternalID:     "bitreview-" + id,
+			AnnotationType: annotationType(f.Category),
+			Path:           f.Path,
+			Summary:        capRunes(oneLine(review.Sanitize(f.Title)), maxAnnotationSummary),
+			Details:        capRunes(review.Sanitize(f.Body), maxAnnotationDetails),
+			Severity:       annotationSeverity(f.Severity),
+			Result:         "FAILED",
+		}
+		if strings.TrimSpace(a.Summary) == "" {
+			a.Summary = "bitreview finding"
+		}
+		// Annotations sit on the commit's files: only new-side lines exist
+		// there; a removed line's finding goes at the top of the file.
+		if f.Side != diffparse.Old && f.Line > 0 {
+			a.Line = f.Line
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// annotationType: security → VULNERABILITY, bug → BUG, anything else → CODE_SMELL.
+func annotationType(category string) string {
+	switch strings.ToLower(category) {
+	case "security":
+		return "VULNERABILITY"
+	case "bug":
+		return "BUG"
+	}
+	return "CODE_SMELL"
+}
+
+// annotationSeverity: critical/high/medium/low map one to one; info → LOW.
+func annotationSeverity(s review.Severity) string {
+	switch s {
+	case review.Critical:
+		return "CRITICAL"
+	case review.High:
+		return "HIGH"
+	case review.Medium:
+		return "MEDIUM"
+	}
+	return "LOW"
+}
+
+func reportDetails(ri ReportInput, overflow int) string {
+	v := review.VerdictOf(ri.Findings)
+	s := ri.Reviewed + " "
+	if ri.NoVerdict {
+		s = ri.Reviewed
+	} else if v.Findings == 0 {
+		s += "No findings."
+	} else {
+		s += fmt.Sprintf("%d finding(s), the worst %s.", v.Findings, v.Worst)
+	}
+	if overflow > 0 {
+		s += fmt.Sprintf(" %d more finding(s) are not annotated: a report holds at most %d; see the pull request's summary comment.", overflow, bbapi.MaxAnnotationsPerReport)
+	}
+	return strings.TrimSpace(s)
+}
+
+func reportData(fs []review.Finding) []bbapi.ReportData {
+	counts := map[review.Severity]int{}
+	for _, f := range fs {
+		counts[f.Severity]++
+	}
+	data := []bbapi.ReportData{{Title: "Findings", Type: "NUMBER", Value: len(fs)}}
+	for s := review.Critical; s >= review.Low; s-- {
+		data = append(data, bbapi.ReportData{Title: capitalise(s.String()), Type: "NUMBER", Value: counts[s]})
+	}
+	return data
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func capRunes(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
