@@ -210,6 +210,11 @@ func (c *Client) ResolvePullRequestComment(ctx context.Context, workspace, repo 
 }
 
 func (c *Client) commentCall(ctx context.Context, method, path string, body *NewComment, cl call) (*Comment, *Response, error) {
+	return callJSON[Comment](ctx, c, method, path, body, cl)
+}
+
+// callJSON sends body (nil for none) and decodes the answer into a new T.
+func callJSON[T, B any](ctx context.Context, c *Client, method, path string, body *B, cl call) (*T, *Response, error) {
 	var b any
 	if body != nil {
 		b = body
@@ -218,10 +223,10 @@ func (c *Client) commentCall(ctx context.Context, method, path string, body *New
 	if err != nil {
 		return nil, nil, err
 	}
-	cm := new(Comment)
-	resp, err := c.do(req, cm, cl)
+	v := new(T)
+	resp, err := c.do(req, v, cl)
 	if err != nil {
 		return nil, resp, err
 	}
-	return cm, resp, nil
+	return v, resp, nil
 }

@@ -231,18 +231,5 @@ func (c *Client) deleteHook(ctx context.Context, workspace, repo, uid string) (*
 }
 
 func (c *Client) hookCall(ctx context.Context, method, path string, body *WebhookRequest, cl call) (*Webhook, *Response, error) {
-	var b any
-	if body != nil {
-		b = body
-	}
-	req, err := c.NewRequest(ctx, method, path, b)
-	if err != nil {
-		return nil, nil, err
-	}
-	h := new(Webhook)
-	resp, err := c.do(req, h, cl)
-	if err != nil {
-		return nil, resp, err
-	}
-	return h, resp, nil
+	return callJSON[Webhook](ctx, c, method, path, body, cl)
 }
