@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -32,4 +33,26 @@ func TestConfigCommand(t *testing.T) {
 	out.Reset()
 	assert.Equal(t, exitOK, run(t.Context(), []string{"config", "schema"}, nil, &out, &errOut))
 	assert.Equal(t, string(repoconfig.Schema), out.String())
+}
+
+// The documented example must stay valid, warning-free, and show every key
+// the schema knows, so a new key cannot ship undocumented.
+func TestDocumentedExampleConfig(t *testing.T) {
+	data, err := os.ReadFile("../../docs/bitreview.example.yaml")
+	require.NoError(t, err)
+	cfg, warns, err := repoconfig.Parse("docs/bitreview.example.yaml", data)
+	require.NoError(t, err)
+	require.NotNil(t, cfg)
+	assert.Empty(t, warns)
+
+	var schema struct {
+		Properties map[string]json.RawMessage `json:"properties"`
+	}
+	require.NoError(t, json.Unmarshal(repoconfig.Schema, &schema))
+	for key := range schema.Properties {
+		assert.Regexp(t, `(?m)^`+key+`:`, string(data), "docs/bitreview.example.yaml does not show %s", key)
+	}
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	assert.Contains(t, string(readme), "docs/bitreview.example.yaml")
 }

@@ -73,6 +73,12 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	raw, err := os.ReadFile("testdata/pr.diff")
 	require.NoError(t, err)
+	return newFixtureWithDiff(t, raw)
+}
+
+// newFixtureWithDiff is newFixture with another pull request diff.
+func newFixtureWithDiff(t *testing.T, raw []byte) *fixture {
+	t.Helper()
 	d, err := diffparse.Parse(raw)
 	require.NoError(t, err)
 	f := &fixture{bb: bbtest.New(t), llm: llmtest.NewOpenAI(t), diff: d}

@@ -68,20 +68,32 @@ func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr 
 		return exitOK
 	}
 
+	root := dir
+	if top, err := git(ctx, dir, "rev-parse", "--show-toplevel"); err == nil {
+		root = strings.TrimSpace(string(top))
+	}
+	// The developer's own working tree is trusted, so its config file is
+	// used as it is now, edits included (unlike the pipe).
+	rs := loadSettings(ctx, dirReader(root), "the working tree", "in the working tree", cfg.ConfigFile)
+	cfg = applyRepoConfig(cfg, rs.file)
+	for _, w := range rs.warnings {
+		fmt.Fprintf(stderr, "⚠ %s\n", w)
+	}
+
 	model, note := localModel(ctx, cfg, stderr)
 	opts := engineOptions(cfg)
+	opts.Instructions, opts.Guidelines = rs.instructions(), rs.guides
 	if opts.Secrets, err = redact.New(); err != nil {
 		fmt.Fprintf(stderr, "✖ %v\n", err)
 		return exitRemote
 	}
-	if top, err := git(ctx, dir, "rev-parse", "--show-toplevel"); err == nil {
-		opts.Files = dirFiles{strings.TrimSpace(string(top))}
-	}
+	opts.Files = dirFiles{root}
 	eng := review.New(model, opts)
 	pr := review.PullRequest{Title: "local changes against " + baseRef.name}
 	res, rerr := eng.Review(ctx, pr, d)
 	res.Findings = append(res.Findings, review.BuiltinChecks(d)...)
 	res.CostUSD = cfg.costOf(res)
+	res.Notes = append(res.Notes, rs.notes()...)
 	if note != "" {
 		res.Errors = append(res.Errors, note)
 	}

@@ -54,13 +54,21 @@ type pipeRun struct {
 // ignoreRE finds "@bitreview ignore" in a pull request's description.
 var ignoreRE = regexp.MustCompile(`(?i)@bitreview\s+ignore\b`)
 
-// skipReason says why a pull request is not reviewed at all, or "".
-func skipReason(meta review.PullRequest) string {
+// pipeSkipReason says why a pull request is not reviewed, or "". The
+// `@bitreview ignore` line in the description always wins; an explicit
+// command (review, full review) overrides the automatic-review settings.
+func pipeSkipReason(meta review.PullRequest, rs repoSettings, command string) string {
 	switch {
-	case meta.Draft:
-		return "this pull request is a draft. bitreview reviews it once it is marked ready for review."
 	case ignoreRE.MatchString(meta.Description):
 		return "the description says `@bitreview ignore`. Remove it to get a review on the next run."
+	case command != "":
+		return ""
+	}
+	if reason := rs.skipReason(meta, ""); reason != "" {
+		return reason
+	}
+	if meta.Draft && !rs.reviewsDrafts() {
+		return "this pull request is a draft. bitreview reviews it once it is marked ready for review (or set auto_review.drafts: true)."
 	}
 	return ""
 }
@@ -90,6 +98,15 @@ func (p *pipeRun) run(ctx context.Context) error {
 	}
 	log.ok(t, "Pull request #%d fetched: %q (%s → %s)", meta.ID, oneLine(meta.Title, 80), meta.SourceBranch, meta.TargetBranch)
 
+	t = time.Now()
+	rs := loadRepoSettings(ctx, client, pr.Workspace, pr.Repo, meta.TargetBranch, meta.TargetCommit, cfg.ConfigFile)
+	cfg = applyRepoConfig(cfg, rs.file)
+	p.cfg = cfg
+	for _, w := range rs.warnings {
+		log.warn("%s", w)
+	}
+	log.ok(t, "Configuration: %s", rs.source)
+
 	var dry io.Writer
 	if cfg.DryRun {
 		dry = p.out
@@ -106,10 +123,10 @@ func (p *pipeRun) run(ctx context.Context) error {
 		return stageError("read earlier reviews", err)
 	}
 	head := bbservice.HeadCommit(cfg.Commit, meta.SourceCommit)
-	info := review.SummaryInfo{Version: version}
+	info := review.SummaryInfo{Version: version, Notes: rs.notes()}
 	log.debugf("bot account %s; last reviewed commit %s", prior.Me, orDash(prior.State.HeadCommit))
 
-	if reason := skipReason(meta); reason != "" {
+	if reason := pipeSkipReason(meta, rs, cfg.ChatCommand); reason != "" {
 		out, err := pub.PublishSkipped(ctx, prior, reason, info)
 		if err != nil {
 			return stageError("publish", err)
@@ -139,6 +156,10 @@ func (p *pipeRun) run(ctx context.Context) error {
 	}
 	added, removed := prDiff.Stats()
 	log.ok(t, "Diff fetched: %d files, +%d −%d lines, %s", len(prDiff.Files), added, removed, byteSize(len(raw)))
+	if note := configEditNote(prDiff, cfg.ConfigFile, meta.TargetBranch); note != "" {
+		log.info("%s", note)
+		info.Notes = append(info.Notes, note)
+	}
 
 	plan := bbservice.Plan{}
 	switch {
@@ -176,6 +197,7 @@ func (p *pipeRun) run(ctx context.Context) error {
 		return &configProblem{err}
 	}
 	opts := engineOptions(cfg)
+	opts.Instructions, opts.Guidelines = rs.instructions(), rs.guides
 	if opts.Secrets, err = redact.New(); err != nil {
 		return err
 	}

@@ -6,11 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
+	"os"
 	"path"
 	"strings"
 
 	"github.com/bitreview/bitreview/bbapi"
+	"github.com/bitreview/bitreview/diffparse"
 	"github.com/bitreview/bitreview/repoconfig"
 	"github.com/bitreview/bitreview/review"
 )
@@ -23,7 +26,7 @@ type fileGetter interface {
 // repoSettings is what the repository's config file contributed.
 type repoSettings struct {
 	file     *repoconfig.Config
-	source   string   // for the summary footer: "… @ main (abc123)" or "defaults"
+	source   string   // for the summary footer: "… from main (abc123)" or "defaults"
 	warnings []string // unknown keys, an unreadable file, a PR that edits it
 	guides   []review.Guideline
 }
@@ -35,10 +38,27 @@ const maxGuidelineFile = 16 << 10
 // reconfigure its own review. A missing file means defaults; a broken one
 // means defaults and a warning, never a failed run.
 func loadRepoSettings(ctx context.Context, api fileGetter, ws, repo, branch, commit, name string) repoSettings {
-	rs := repoSettings{source: "defaults (no " + name + " on " + branch + ")"}
-	data, err := readAt(ctx, api, ws, repo, commit, name, repoconfig.MaxSize+1)
+	read := func(ctx context.Context, p string, limit int) ([]byte, error) {
+		data, err := readAt(ctx, api, ws, repo, commit, p, limit)
+		if isNotFound(err) {
+			return nil, fmt.Errorf("%s: %w", p, fs.ErrNotExist)
+		}
+		return data, err
+	}
+	return loadSettings(ctx, read, fmt.Sprintf("%s (%s)", branch, short(commit)), "on "+branch, name)
+}
+
+// readFunc reads at most limit bytes of a repository file; a missing file
+// is an error wrapping fs.ErrNotExist.
+type readFunc func(ctx context.Context, path string, limit int) ([]byte, error)
+
+// loadSettings reads the config file name and its guidelines through read.
+// from names the place for the footer ("main (abc123)"), on for messages.
+func loadSettings(ctx context.Context, read readFunc, from, on, name string) repoSettings {
+	rs := repoSettings{source: "defaults (no " + name + " " + on + ")"}
+	data, err := read(ctx, name, repoconfig.MaxSize+1)
 	switch {
-	case isNotFound(err):
+	case errors.Is(err, fs.ErrNotExist):
 		return rs
 	case err != nil:
 		rs.warnings = append(rs.warnings, fmt.Sprintf("%s could not be read (%v); using defaults", name, err))
@@ -55,11 +75,11 @@ func loadRepoSettings(ctx context.Context, api fileGetter, ws, repo, branch, com
 		return rs
 	}
 	rs.file = cfg
-	rs.source = fmt.Sprintf("%s @ %s (%s)", name, branch, short(commit))
+	rs.source = name + " from " + from
 	for _, g := range cfg.Guidelines {
-		text, err := readAt(ctx, api, ws, repo, commit, g, maxGuidelineFile)
+		text, err := read(ctx, g, maxGuidelineFile)
 		if err != nil {
-			rs.warnings = append(rs.warnings, fmt.Sprintf("guideline %s could not be read from %s", g, branch))
+			rs.warnings = append(rs.warnings, fmt.Sprintf("guideline %s could not be read %s", g, on))
 			continue
 		}
 		rs.guides = append(rs.guides, review.Guideline{Name: g, Text: string(text)})
@@ -69,9 +89,9 @@ func loadRepoSettings(ctx context.Context, api fileGetter, ws, repo, branch, com
 
 // readAt reads at most limit bytes of path at commit.
 func readAt(ctx context.Context, api fileGetter, ws, repo, commit, p string, limit int) ([]byte, error) {
-	clean := path.Clean(strings.TrimPrefix(p, "/"))
-	if clean == "." || strings.HasPrefix(clean, "../") || clean == ".." {
-		return nil, errors.New("path outside the repository")
+	clean, err := repoPath(p)
+	if err != nil {
+		return nil, err
 	}
 	var buf bytes.Buffer
 	w := &limitWriter{w: &buf, n: limit}
@@ -79,6 +99,33 @@ func readAt(ctx context.Context, api fileGetter, ws, repo, commit, p string, lim
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// repoPath cleans a path from the config file and refuses one that leaves
+// the repository.
+func repoPath(p string) (string, error) {
+	clean := path.Clean(strings.TrimPrefix(p, "/"))
+	if clean == "." || strings.HasPrefix(clean, "../") || clean == ".." {
+		return "", errors.New("path outside the repository")
+	}
+	return clean, nil
+}
+
+// dirReader reads repository files from a local checkout (`bitreview
+// review`: the developer's own working tree is trusted).
+func dirReader(root string) readFunc {
+	return func(_ context.Context, p string, limit int) ([]byte, error) {
+		clean, err := repoPath(p)
+		if err != nil {
+			return nil, err
+		}
+		f, err := os.OpenInRoot(root, clean)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		return io.ReadAll(io.LimitReader(f, int64(limit)))
+	}
 }
 
 // limitWriter keeps the first n bytes and drops the rest.
@@ -181,6 +228,33 @@ func (rs repoSettings) skipReason(meta review.PullRequest, command string) strin
 			}
 		}
 		return fmt.Sprintf("target branch %s is not in auto_review.base_branches", meta.TargetBranch)
+	}
+	return ""
+}
+
+// reviewsDrafts reports whether the file asks for drafts to be reviewed.
+func (rs repoSettings) reviewsDrafts() bool {
+	return rs.file != nil && rs.file.AutoReview.Drafts != nil && *rs.file.AutoReview.Drafts
+}
+
+// notes are the summary footer lines about the configuration: where it
+// came from, and what was wrong with it.
+func (rs repoSettings) notes() []string {
+	out := []string{"Configuration: " + rs.source + "."}
+	for _, w := range rs.warnings {
+		out = append(out, "Configuration warning: "+w+".")
+	}
+	return out
+}
+
+// configEditNote says that a pull request which edits the config file was
+// reviewed with the destination branch's version, or "".
+func configEditNote(d *diffparse.Diff, name, branch string) string {
+	name = path.Clean(strings.TrimPrefix(name, "/"))
+	for _, f := range d.Files {
+		if f.NewPath == name || f.OldPath == name {
+			return fmt.Sprintf("This pull request changes %s; it was reviewed with the version on %s. The change applies to reviews after it is merged.", name, branch)
+		}
 	}
 	return ""
 }

@@ -30,7 +30,7 @@ func TestRepoConfigPrecedence(t *testing.T) {
 	rs := loadRepoSettings(t.Context(), client, ws, slug, "main", dstSHA, ".bitreview.yaml")
 	require.NotNil(t, rs.file)
 	assert.Empty(t, rs.warnings)
-	assert.Contains(t, rs.source, ".bitreview.yaml @ main")
+	assert.Contains(t, rs.source, ".bitreview.yaml from main")
 	require.Len(t, rs.guides, 1)
 	assert.Equal(t, []review.PathInstruction{{Glob: "db/**", Text: "use placeholders"}}, rs.instructions())
 
