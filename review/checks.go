@@ -47,3 +47,26 @@ func checkLine(path string, l diffparse.Line) (Finding, bool) {
 	}
 	return Finding{}, false
 }
+
+// AddBuiltinChecks adds BuiltinChecks' findings to res, except on a line a
+// critical security finding already covers: a private key is found both
+// here and by the secret scanner, and one key deserves one comment.
+func AddBuiltinChecks(res *Result, d *diffparse.Diff) {
+	type at struct {
+		path string
+		side diffparse.Side
+		line int
+	}
+	covered := map[at]bool{}
+	for _, f := range res.Findings {
+		if f.Category == "security" && f.Severity == Critical {
+			covered[at{f.Path, f.Side, f.Line}] = true
+		}
+	}
+	for _, f := range BuiltinChecks(d) {
+		if f.Category == "security" && covered[at{f.Path, f.Side, f.Line}] {
+			continue
+		}
+		res.Findings = append(res.Findings, f)
+	}
+}

@@ -100,17 +100,18 @@ var ErrNothingReviewed = errors.New("no part of the diff could be reviewed")
 // and was not reviewed; the error is non-nil only when no batch succeeded.
 func (e *Engine) Review(ctx context.Context, pr PullRequest, d *diffparse.Diff) (*Result, error) {
 	res := &Result{}
-	var secrets []Secret
+	var secrets, inText []Secret
 	if e.opts.Secrets != nil {
 		secrets = e.opts.Secrets.Scan(d)
+		inText, res.Notes = textSecrets(e.opts.Secrets, pr)
 	}
 	defer func() { res.Findings = append(secretFindings(d, secrets), res.Findings...) }()
 	candidates := e.selectFiles(d, res)
 	if e.model == nil || len(candidates) == 0 {
 		return res, nil
 	}
-	if len(secrets) > 0 {
-		e = &Engine{model: redactingModel{e.model, newRedactor(secrets)}, opts: e.opts}
+	if all := append(secrets[:len(secrets):len(secrets)], inText...); len(all) > 0 {
+		e = &Engine{model: redactingModel{e.model, newRedactor(all)}, opts: e.opts}
 	}
 	heavy := e.triage(ctx, pr, candidates, res)
 	r := renderer{
@@ -126,7 +127,7 @@ func (e *Engine) Review(ctx context.Context, pr PullRequest, d *diffparse.Diff) 
 	errs := make([]error, len(plan))
 	var mu sync.Mutex
 	e.parallel(ctx, len(plan), func(i int) {
-		a, usage, model, err := e.reviewBatch(ctx, pr, plan[i], r)
+		a, usage, model, err := e.reviewBatchSafely(ctx, pr, plan[i], r)
 		mu.Lock()
 		res.addUsage(model, usage)
 		if model != "" {
@@ -211,6 +212,20 @@ func (e *Engine) parallel(ctx context.Context, n int, fn func(i int)) {
 		}()
 	}
 	wg.Wait()
+}
+
+// errBatchCrashed replaces a panic inside one batch (a provider library
+// or our own bug): that batch fails like any other, the rest of the review
+// goes on, and the panic value, which may carry prompt text, is dropped.
+var errBatchCrashed = errors.New("internal error while reviewing this batch (a bug; please report it)")
+
+func (e *Engine) reviewBatchSafely(ctx context.Context, pr PullRequest, b batch, r renderer) (a *answer, u Usage, model string, err error) {
+	defer func() {
+		if recover() != nil {
+			a, err = nil, errBatchCrashed
+		}
+	}()
+	return e.reviewBatch(ctx, pr, b, r)
 }
 
 // reviewBatch asks the model, with one bounded retry when the answer is not

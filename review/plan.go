@@ -108,7 +108,7 @@ func (e *Engine) pack(files []*diffparse.File, r renderer, res *Result) []batch 
 				break
 			}
 			if t > e.opts.BatchTokens {
-				res.Skipped = append(res.Skipped, Skipped{f.Path(), "a single hunk is larger than one request"})
+				res.Skipped = append(res.Skipped, Skipped{f.Path(), reasonHunkTooLarge})
 				break
 			}
 			if cur.tokens+t > e.opts.BatchTokens {

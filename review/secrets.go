@@ -23,6 +23,31 @@ type SecretScanner interface {
 	Scan(d *diffparse.Diff) []Secret
 }
 
+// TextScanner is a SecretScanner that also reads free text: the pull
+// request's title and description reach the model too, so credentials in
+// them are redacted as well (they have no line, so they become a note, not
+// a finding).
+type TextScanner interface {
+	ScanText(name, text string) []Secret
+}
+
+// textSecrets scans the pull request's own text when the scanner can.
+func textSecrets(sc SecretScanner, pr PullRequest) (found []Secret, notes []string) {
+	ts, ok := sc.(TextScanner)
+	if !ok {
+		return nil, nil
+	}
+	for _, part := range []struct{ name, text string }{{"title", pr.Title}, {"description", pr.Description}} {
+		hits := ts.ScanText(part.name, part.text)
+		if len(hits) == 0 {
+			continue
+		}
+		found = append(found, hits...)
+		notes = append(notes, fmt.Sprintf("The pull request %s contains what looks like a credential (%s). It was redacted before the model saw it; anyone who can read the pull request can still see it, so rotate it.", part.name, hits[0].Rule))
+	}
+	return found, notes
+}
+
 // secretFindings turns secrets into critical findings on their lines.
 func secretFindings(d *diffparse.Diff, secrets []Secret) []Finding {
 	var out []Finding

@@ -111,6 +111,29 @@ type Skipped struct {
 	Reason string `json:"reason"`
 }
 
+// reasonHunkTooLarge is the Skipped reason for a file whose single hunk
+// exceeds one request.
+const reasonHunkTooLarge = "a single hunk is larger than one request"
+
+// OverBudget reports whether the file was left out for a budget
+// (MAX_FILES, MAX_INPUT_TOKENS, request size) rather than by choice
+// (filters) or nature (binary, generated): the review did not cover
+// something it was meant to, and must not read as a clean pass.
+func (s Skipped) OverBudget() bool {
+	return strings.HasPrefix(s.Reason, "over MAX_") || s.Reason == reasonHunkTooLarge
+}
+
+// OverBudget counts the files left out for a budget.
+func (r *Result) OverBudget() int {
+	n := 0
+	for _, s := range r.Skipped {
+		if s.OverBudget() {
+			n++
+		}
+	}
+	return n
+}
+
 // Usage counts model calls and tokens.
 type Usage struct {
 	Calls            int `json:"calls"`

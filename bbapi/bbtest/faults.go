@@ -18,6 +18,7 @@ import (
 type Fault struct {
 	Method       string // "" matches any method
 	PathContains string // matched against the escaped path; "" matches any
+	BodyContains string // matched against the request body; "" matches any
 	// Status answers this status instead of the real answer. 429 gets
 	// Bitbucket's text body and no Retry-After; 555 (diff too large) and
 	// 5xx get a JSON error.
@@ -56,7 +57,7 @@ func (s *Server) Fault(f Fault) {
 }
 
 // takeFault returns the fault for this request, using one of its uses.
-func (s *Server) takeFault(r *http.Request) *Fault {
+func (s *Server) takeFault(r *http.Request, body []byte) *Fault {
 	path := r.URL.EscapedPath()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -67,7 +68,7 @@ func (s *Server) takeFault(r *http.Request) *Fault {
 		if f.Method != "" && !strings.EqualFold(f.Method, r.Method) {
 			continue
 		}
-		if !strings.Contains(path, f.PathContains) {
+		if !strings.Contains(path, f.PathContains) || !bytes.Contains(body, []byte(f.BodyContains)) {
 			continue
 		}
 		if f.left > 0 {

@@ -217,7 +217,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeRateLimit(rec, "")
 		return
 	}
-	if f := s.takeFault(r); f != nil {
+	if f := s.takeFault(r, body); f != nil {
 		s.applyFault(c, rec, w, f)
 		return
 	}

@@ -91,7 +91,7 @@ func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr 
 	eng := review.New(model, opts)
 	pr := review.PullRequest{Title: "local changes against " + baseRef.name}
 	res, rerr := eng.Review(ctx, pr, d)
-	res.Findings = append(res.Findings, review.BuiltinChecks(d)...)
+	review.AddBuiltinChecks(res, d)
 	res.CostUSD = cfg.costOf(res)
 	res.Notes = append(res.Notes, rs.notes()...)
 	if note != "" {

@@ -40,7 +40,7 @@ func runPipe(ctx context.Context, environ []string, out io.Writer) int {
 	}
 	log := newStepLog(out, cfg.Debug)
 	p := &pipeRun{cfg: cfg, log: log, out: out}
-	err := p.run(ctx)
+	err := p.runSafely(ctx)
 	return p.exitCode(err)
 }
 
@@ -49,6 +49,9 @@ type pipeRun struct {
 	log     *stepLog
 	out     io.Writer
 	verdict review.Verdict // every finding of the head, for FAIL_ON
+	// unreviewed counts files left out for a budget: a run with none of
+	// them is never reported as a plain pass.
+	unreviewed int
 }
 
 // ignoreRE finds "@bitreview ignore" in a pull request's description.
@@ -147,6 +150,14 @@ func (p *pipeRun) run(ctx context.Context) error {
 
 	t = time.Now()
 	raw, err := bbservice.FetchDiff(ctx, client, pr)
+	if errors.Is(err, bbapi.ErrDiffTooLarge) {
+		// Say so on the pull request: a silent step would read as a pass.
+		reason := "Bitbucket could not compute this pull request's diff (HTTP 555: too large), so nothing was reviewed. " +
+			"Split the pull request, or run `bitreview review` on a checkout."
+		if _, perr := pub.PublishSkipped(ctx, prior, reason, info); perr != nil {
+			log.warn("could not post the summary saying so: %v", perr)
+		}
+	}
 	if err != nil {
 		return stageError("fetch diff", err)
 	}
@@ -219,7 +230,8 @@ func (p *pipeRun) run(ctx context.Context) error {
 	if plan.Incremental {
 		bbservice.Reanchor(res, reviewed, prDiff)
 	}
-	res.Findings = append(res.Findings, review.BuiltinChecks(prDiff)...)
+	review.AddBuiltinChecks(res, prDiff)
+	p.unreviewed = res.OverBudget()
 	res.CostUSD = cfg.costOf(res)
 	for _, s := range res.Skipped {
 		log.debugf("skipped %s: %s", s.Path, s.Reason)
@@ -293,6 +305,9 @@ func (p *pipeRun) publishInsights(ctx context.Context, client *bbapi.Client, pr 
 	if incomplete {
 		what += " The review or its publishing is incomplete."
 	}
+	if p.unreviewed > 0 {
+		what += fmt.Sprintf(" %d file(s) were not reviewed (over a budget; listed in the summary).", p.unreviewed)
+	}
 	all := append(append([]review.Finding(nil), res.Findings...), res.Unanchored...)
 	in := bbservice.NewInsights(client, pr.Workspace, pr.Repo, dry)
 	out, err := in.Publish(ctx, bbservice.ReportInput{Commit: head, Findings: all, Failed: failed, Reviewed: what})
@@ -338,9 +353,12 @@ func (p *pipeRun) exitCode(err error) int {
 		p.log.fail("bitreview: %d finding(s), the worst is %s (FAIL_ON=%s)", v.Findings, v.Worst, p.cfg.FailOn)
 		return exitFindings
 	}
-	if v.Findings == 0 {
+	switch {
+	case p.unreviewed > 0:
+		p.log.warn("bitreview: %d finding(s) in the reviewed files; %d file(s) were not reviewed (over a budget; listed in the summary)", v.Findings, p.unreviewed)
+	case v.Findings == 0:
 		p.log.ok(p.log.start, "bitreview: no issues found")
-	} else {
+	default:
 		p.log.ok(p.log.start, "bitreview: %d finding(s), the worst is %s", v.Findings, v.Worst)
 	}
 	return exitOK

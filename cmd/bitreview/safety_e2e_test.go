@@ -251,6 +251,7 @@ func TestCanarySecretsNeverLeak(t *testing.T) {
 		assert.Contains(t, strings.Join(titles, "\n"), "Possible secret committed (aws-access-token)")
 		assert.Contains(t, strings.Join(titles, "\n"), "Possible secret committed (github-pat)")
 		assert.Contains(t, strings.Join(titles, "\n"), "Possible secret committed (private-key)")
+		assert.NotContains(t, strings.Join(titles, "\n"), "Private key added to the repository", "one key, one comment: the built-in check yields to the scanner")
 		assert.Empty(t, s.proxy.requests(), "no request left for another host")
 	})
 
@@ -289,6 +290,47 @@ func TestCanarySecretsNeverLeak(t *testing.T) {
 		require.Len(t, summaries, 1)
 		assert.Contains(t, summaries[0].Raw, "Review incomplete")
 		assert.Empty(t, s.proxy.requests())
+	})
+
+	t.Run("secret in the title and description", func(t *testing.T) {
+		s := newSafetyFixture(t, c, "Rotate "+c.GitHub, "The old key was "+c.AWS+" and "+c.GitHub, diff)
+		s.llm.SetDefault(echoReply)
+		log, code := execPipe(t, s.env())
+		require.Equal(t, 0, code, log)
+		prompts := s.outbound(t, log)["LLM prompts"]
+		require.NotEmpty(t, prompts)
+		assert.NotContains(t, prompts, c.GitHub)
+		assert.NotContains(t, prompts, c.AWS)
+		summaries, _ := s.comments()
+		require.Len(t, summaries, 1)
+		assert.Contains(t, summaries[0].Raw, "The pull request title contains what looks like a credential")
+		assertNoCanary(t, "summary", summaries[0].Raw, c)
+	})
+
+	t.Run("recovered panic", func(t *testing.T) {
+		crashing := filepath.Join(t.TempDir(), "bitreview-crash")
+		build := exec.Command("go", "build", "-ldflags", "-X main.crashCanary=1", "-o", crashing, ".")
+		out, err := build.CombinedOutput()
+		require.NoError(t, err, string(out))
+		s := newSafetyFixture(t, c, "Nightly export", "Adds the export job.", diff)
+		for _, failOnError := range []string{"true", "false"} {
+			cmd := exec.Command(crashing, "pipe")
+			cmd.Env = s.env("FAIL_ON_ERROR=" + failOnError)
+			out, _ := cmd.CombinedOutput()
+			log := string(out)
+			code := cmd.ProcessState.ExitCode()
+			if failOnError == "true" {
+				assert.Equal(t, exitRemote, code, log)
+			} else {
+				assert.Equal(t, exitOK, code, log)
+			}
+			assert.Contains(t, log, "internal error (a bug, please report it")
+			assert.NotContains(t, log, "canary crash", "the panic value is never printed")
+			assert.Contains(t, log, "stack of the internal error", "DEBUG prints the stack")
+			for where, text := range s.outbound(t, log) {
+				assertNoCanary(t, where, text, c)
+			}
+		}
 	})
 }
 
