@@ -36,4 +36,9 @@ COPY --chmod=0755 dist/linux-${TARGETARCH}/bitreview /bitreview
 # chmod -R a+rX "$BITBUCKET_CLONE_DIR" before the pipe.
 USER 65534:65534
 
-ENTRYPOINT ["/bitreview", "pipe"]
+# The command is a CMD so the same image runs the other commands: Pipelines
+# starts a pipe with no arguments (so `pipe`), while the relay runs as
+# `docker run … bitreview/bitreview:<version> relay`, and the GitHub action
+# passes its own command as args.
+ENTRYPOINT ["/bitreview"]
+CMD ["pipe"]

@@ -55,7 +55,8 @@ inspect() { "${B[@]}" inspect --type image --format "$1" "$2"; }
 for arch in amd64 arm64; do
   a="docker.io/bitreview/bitreview:$version-$arch"
   [ "$(inspect '{{.OCIv1.Architecture}}' "$a")" = "$arch" ] || fail "$a is not $arch"
-  [ "$(inspect '{{.OCIv1.Config.Entrypoint}}' "$a")" = "[/bitreview pipe]" ] || fail "$a: entrypoint $(inspect '{{.OCIv1.Config.Entrypoint}}' "$a")"
+  [ "$(inspect '{{.OCIv1.Config.Entrypoint}}' "$a")" = "[/bitreview]" ] || fail "$a: entrypoint $(inspect '{{.OCIv1.Config.Entrypoint}}' "$a")"
+  [ "$(inspect '{{.OCIv1.Config.Cmd}}' "$a")" = "[pipe]" ] || fail "$a: cmd $(inspect '{{.OCIv1.Config.Cmd}}' "$a")"
   [ "$(inspect '{{.OCIv1.Config.User}}' "$a")" = "65534:65534" ] || fail "$a: user $(inspect '{{.OCIv1.Config.User}}' "$a")"
   labels=$(inspect '{{range $k, $v := .OCIv1.Config.Labels}}{{$k}}={{$v}}{{"\n"}}{{end}}' "$a")
   for l in title description source licenses version revision created; do
@@ -64,7 +65,7 @@ for arch in amd64 arm64; do
   grep -qx "org.opencontainers.image.version=$version" <<<"$labels" || fail "$a: version label"
   grep -qx "org.opencontainers.image.revision=$commit" <<<"$labels" || fail "$a: revision label"
   grep -qx "org.opencontainers.image.licenses=MIT" <<<"$labels" || fail "$a: licenses label"
-  echo "image_test: $a: entrypoint [/bitreview pipe], user 65534:65534, OCI labels ok"
+  echo "image_test: $a: entrypoint [/bitreview], cmd [pipe], user 65534:65534, OCI labels ok"
 done
 
 ctr=$("${B[@]}" from --pull=never --quiet "$img")
