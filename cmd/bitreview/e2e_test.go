@@ -266,3 +266,21 @@ func TestPipeLLMDownStillPostsAnHonestSummary(t *testing.T) {
 	assert.Contains(t, summaries[0].Raw, "Review incomplete")
 	assert.NotContains(t, summaries[0].Raw, "No issues found")
 }
+
+// newGitRepo makes a repository with one commit on main and returns its
+// directory and a function that runs git in it.
+func newGitRepo(t *testing.T) (string, func(args ...string)) {
+	t.Helper()
+	dir := t.TempDir()
+	git := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...)
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, string(out))
+	}
+	git("init", "-q", "-b", "main")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "README.md"), []byte("x\n"), 0o644))
+	git("add", ".")
+	git("commit", "-q", "-m", "init")
+	return dir, git
+}

@@ -130,16 +130,7 @@ func TestPipeVariableBeatsConfigFile(t *testing.T) {
 // checkout is trusted, and edits to the file apply at once.
 func TestLocalReviewUsesWorkingTreeConfig(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	git := func(args ...string) {
-		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...)
-		out, err := cmd.CombinedOutput()
-		require.NoError(t, err, string(out))
-	}
-	git("init", "-q", "-b", "main")
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "README.md"), []byte("x\n"), 0o644))
-	git("add", ".")
-	git("commit", "-q", "-m", "init")
+	dir, git := newGitRepo(t)
 	cfg := "paths:\n  - path: 'app/**'\n    instructions: LOCAL-RULE-9\nguidelines: [AGENTS.md]\nbogus_key: 1\n"
 	require.NoError(t, os.WriteFile(filepath.Join(dir, ".bitreview.yaml"), []byte(cfg), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "AGENTS.md"), []byte("AGENT-GUIDE\n"), 0o644))

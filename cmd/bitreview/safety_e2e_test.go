@@ -477,16 +477,7 @@ func TestLocalReviewFlagsSecretsWithoutAModel(t *testing.T) {
 		t.Skip("an Ollama answers on this machine; the review would use it")
 	}
 	c := newCanarySet(14)
-	dir := t.TempDir()
-	git := func(args ...string) {
-		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...)
-		out, err := cmd.CombinedOutput()
-		require.NoError(t, err, string(out))
-	}
-	git("init", "-q", "-b", "main")
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "README.md"), []byte("x\n"), 0o644))
-	git("add", ".")
-	git("commit", "-q", "-m", "init")
+	dir, git := newGitRepo(t)
 	git("checkout", "-q", "-b", "feature")
 	src := "package app\n\nconst tok = \"" + c.GitHub + "\" // gitleaks:allow\n"
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "app.go"), []byte(src), 0o644))
