@@ -115,3 +115,16 @@ func TestPathInstructionsOnlyForMatchingFiles(t *testing.T) {
 		}
 	}
 }
+
+func TestWalkLinesShrinkForHugePullRequests(t *testing.T) {
+	for _, tc := range []struct{ files, budget, want int }{
+		{0, 200_000, walkLinesPerFile},
+		{5, 200_000, walkLinesPerFile},
+		{100, 200_000, walkLinesPerFile},
+		{300, 120_000, 5},
+		{2000, 200_000, 2},
+		{5000, 1000, 2},
+	} {
+		assert.Equal(t, tc.want, walkLines(tc.files, tc.budget), "%d files, budget %d", tc.files, tc.budget)
+	}
+}

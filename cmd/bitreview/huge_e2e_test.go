@@ -37,12 +37,18 @@ func TestPipeHugePullRequest(t *testing.T) {
 	assert.Contains(t, out, "file(s) were not reviewed", "the step log does not call it a clean pass")
 	assert.NotContains(t, out, "no issues found")
 
-	var prompt int
+	var prompt, light int
+	for _, c := range f.llm.Calls() {
+		if c.SchemaName == review.WalkthroughSchemaName {
+			light += len(c.System) + len(c.Prompt)
+		}
+	}
 	for _, c := range f.llm.Calls() {
 		if c.SchemaName == review.SchemaName {
 			prompt += len(c.System) + len(c.Prompt)
 		}
 	}
+	assert.LessOrEqual(t, review.EstimateTokens(strings.Repeat("x", light)), 120000/3, "the walkthrough shrinks to about a quarter of the budget")
 	assert.LessOrEqual(t, review.EstimateTokens(strings.Repeat("x", prompt)), 120000*11/10, "the token budget holds")
 
 	summaries, _ := f.comments()
