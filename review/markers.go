@@ -27,6 +27,9 @@ type State struct {
 	HeadCommit string   `json:"head,omitempty"`
 	BaseCommit string   `json:"base,omitempty"`
 	Posted     []string `json:"posted,omitempty"` // fingerprints of inline comments
+	// Paused is set by `@bitreview pause`: automatic runs skip the pull
+	// request until `@bitreview resume`.
+	Paused bool `json:"paused,omitempty"`
 }
 
 // IsSummary reports whether a comment body carries the summary marker.

@@ -40,6 +40,9 @@ func runPipe(ctx context.Context, environ []string, out io.Writer) int {
 	}
 	log := newStepLog(out, cfg.Debug)
 	p := &pipeRun{cfg: cfg, log: log, out: out}
+	if cfg.chatMode() {
+		return p.chatExit(p.runChatSafely(ctx))
+	}
 	err := p.runSafely(ctx)
 	return p.exitCode(err)
 }
@@ -135,6 +138,14 @@ func (p *pipeRun) run(ctx context.Context) error {
 			return stageError("publish", err)
 		}
 		log.ok(t, "Not reviewed: %s (no model call; summary %s)", reason, out.Summary)
+		return nil
+	}
+	if prior.State.Paused && !cfg.explicitReview() {
+		out, err := pub.PublishSkipped(ctx, prior, pausedReason, info)
+		if err != nil {
+			return stageError("publish", err)
+		}
+		log.ok(t, "Not reviewed: automatic reviews are paused (@bitreview pause; no model call; summary %s)", out.Summary)
 		return nil
 	}
 	full := !cfg.Incremental || cfg.fullReviewAsked()
@@ -250,7 +261,7 @@ func (p *pipeRun) run(ctx context.Context) error {
 	}
 
 	complete := rerr == nil && len(res.Errors) == 0
-	st := review.State{HeadCommit: head, BaseCommit: meta.TargetCommit}
+	st := review.State{HeadCommit: head, BaseCommit: meta.TargetCommit, Paused: prior.State.Paused}
 	if !complete {
 		st.HeadCommit = prior.State.HeadCommit // the next run covers this commit again
 	}
