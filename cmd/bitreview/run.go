@@ -28,6 +28,8 @@ const usage = `bitreview — AI code review for Bitbucket Cloud pull requests
 Usage:
   bitreview pipe                 review the pull request named by the pipeline variables
                                  and post inline comments and a summary (the image's entrypoint)
+  bitreview action               the GitHub Action: review the pull request of the workflow's
+                                 event (docs/github-action.md)
   bitreview review [flags] [DIR] review a local git checkout's changes and print the review
   bitreview relay                serve Bitbucket webhooks and start the custom pipeline
                                  bitreview for @bitreview comments and fork pull requests
@@ -76,7 +78,16 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	}
 	switch args[0] {
 	case "pipe":
+		switch platform, err := platformOf(environ); {
+		case err != nil:
+			fmt.Fprintf(stdout, "✖ %v\n", err)
+			return exitConfig
+		case platform == "github":
+			return runAction(ctx, environ, stdout)
+		}
 		return runPipe(ctx, environ, stdout)
+	case "action":
+		return runAction(ctx, environ, stdout)
 	case "review":
 		return runLocalReview(ctx, args[1:], environ, stdout, stderr)
 	case "relay":

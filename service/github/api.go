@@ -1,0 +1,142 @@
+// Package github connects the review core to GitHub through go-github: it
+// reads the pull request and its diff (whole, or the increment since the
+// last reviewed commit), and publishes a review as one pull-request review
+// with inline comments, one summary comment that later runs edit in place,
+// and an optional check run with annotations.
+//
+// It offers the Bitbucket publisher's guarantees: comments carry the
+// hidden markers of review/markers.go and are matched by marker and by the
+// bot's own login, so a human's comment that copies a marker is never
+// touched; re-runs do not duplicate; nothing approves, merges or requests
+// changes.
+package github
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	gh "github.com/google/go-github/v60/github"
+)
+
+// PullsAPI is what bitreview needs of the pulls endpoints.
+type PullsAPI interface {
+	Get(ctx context.Context, owner, repo string, number int) (*gh.PullRequest, *gh.Response, error)
+	GetRaw(ctx context.Context, owner, repo string, number int, opts gh.RawOptions) (string, *gh.Response, error)
+	ListFiles(ctx context.Context, owner, repo string, number int, opts *gh.ListOptions) ([]*gh.CommitFile, *gh.Response, error)
+	ListComments(ctx context.Context, owner, repo string, number int, opts *gh.PullRequestListCommentsOptions) ([]*gh.PullRequestComment, *gh.Response, error)
+	CreateReview(ctx context.Context, owner, repo string, number int, review *gh.PullRequestReviewRequest) (*gh.PullRequestReview, *gh.Response, error)
+	CreateComment(ctx context.Context, owner, repo string, number int, comment *gh.PullRequestComment) (*gh.PullRequestComment, *gh.Response, error)
+	DeleteComment(ctx context.Context, owner, repo string, commentID int64) (*gh.Response, error)
+	CreateCommentInReplyTo(ctx context.Context, owner, repo string, number int, body string, commentID int64) (*gh.PullRequestComment, *gh.Response, error)
+}
+
+// IssuesAPI is what the summary comment needs.
+type IssuesAPI interface {
+	ListComments(ctx context.Context, owner, repo string, number int, opts *gh.IssueListCommentsOptions) ([]*gh.IssueComment, *gh.Response, error)
+	CreateComment(ctx context.Context, owner, repo string, number int, comment *gh.IssueComment) (*gh.IssueComment, *gh.Response, error)
+	EditComment(ctx context.Context, owner, repo string, commentID int64, comment *gh.IssueComment) (*gh.IssueComment, *gh.Response, error)
+	DeleteComment(ctx context.Context, owner, repo string, commentID int64) (*gh.Response, error)
+}
+
+// ReposAPI is what incremental review and file reading need.
+type ReposAPI interface {
+	CompareCommits(ctx context.Context, owner, repo, base, head string, opts *gh.ListOptions) (*gh.CommitsComparison, *gh.Response, error)
+	CompareCommitsRaw(ctx context.Context, owner, repo, base, head string, opts gh.RawOptions) (string, *gh.Response, error)
+	GetContents(ctx context.Context, owner, repo, path string, opts *gh.RepositoryContentGetOptions) (*gh.RepositoryContent, []*gh.RepositoryContent, *gh.Response, error)
+}
+
+// ChecksAPI is what the check run needs.
+type ChecksAPI interface {
+	CreateCheckRun(ctx context.Context, owner, repo string, opts gh.CreateCheckRunOptions) (*gh.CheckRun, *gh.Response, error)
+	UpdateCheckRun(ctx context.Context, owner, repo string, id int64, opts gh.UpdateCheckRunOptions) (*gh.CheckRun, *gh.Response, error)
+}
+
+// UsersAPI identifies the token's account.
+type UsersAPI interface {
+	Get(ctx context.Context, user string) (*gh.User, *gh.Response, error)
+}
+
+// API bundles the services; FromClient fills it from a go-github client.
+type API struct {
+	Pulls  PullsAPI
+	Issues IssuesAPI
+	Repos  ReposAPI
+	Checks ChecksAPI
+	Users  UsersAPI
+}
+
+// FromClient returns the services of c.
+func FromClient(c *gh.Client) API {
+	return API{Pulls: c.PullRequests, Issues: c.Issues, Repos: c.Repositories, Checks: c.Checks, Users: c.Users}
+}
+
+// NewClient returns a go-github client for apiURL (GITHUB_API_URL, such as
+// https://api.github.com or https://ghe.example.com/api/v3) sending token.
+func NewClient(hc *http.Client, apiURL, token, userAgent string) (*gh.Client, error) {
+	u, err := url.Parse(strings.TrimSuffix(apiURL, "/") + "/")
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+		return nil, fmt.Errorf("GITHUB_API_URL: must be an absolute http(s) URL without credentials, such as https://api.github.com")
+	}
+	c := gh.NewClient(hc).WithAuthToken(token)
+	c.BaseURL, c.UploadURL = u, u
+	c.UserAgent = userAgent
+	return c, nil
+}
+
+// PR names one pull request.
+type PR struct {
+	Owner, Repo string
+	Number      int
+}
+
+// StatusOf returns the HTTP status of a go-github error, 0 when there is none.
+func StatusOf(err error) int {
+	var er *gh.ErrorResponse
+	var rl *gh.RateLimitError
+	var ab *gh.AbuseRateLimitError
+	switch {
+	case errors.As(err, &rl):
+		return rl.Response.StatusCode
+	case errors.As(err, &ab):
+		return ab.Response.StatusCode
+	case errors.As(err, &er) && er.Response != nil:
+		return er.Response.StatusCode
+	}
+	return 0
+}
+
+// Hint says what to fix for a GitHub API error, or "".
+func Hint(err error) string {
+	var rl *gh.RateLimitError
+	var ab *gh.AbuseRateLimitError
+	switch {
+	case errors.As(err, &rl), errors.As(err, &ab), StatusOf(err) == http.StatusTooManyRequests:
+		return "GitHub's rate limit is exhausted; re-run the job later (the next run continues where this one stopped)"
+	case StatusOf(err) == http.StatusUnauthorized:
+		return "pass the workflow token: with: github_token: ${{ github.token }} (or a token with pull-requests: write)"
+	case StatusOf(err) == http.StatusForbidden:
+		return "give the job permissions: contents: read, pull-requests: write (and checks: write for the check run); " +
+			"pull requests from forks get a read-only token on pull_request events"
+	}
+	return ""
+}
+
+// sameCommit reports whether two hashes name the same commit (one a prefix
+// of the other, at least 7 characters).
+func sameCommit(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	return len(a) >= 7 && strings.HasPrefix(b, a)
+}
+
+func short(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}

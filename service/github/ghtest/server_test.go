@@ -1,0 +1,89 @@
+package ghtest
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const testDiff = `diff --git a/a.go b/a.go
+--- a/a.go
++++ b/a.go
+@@ -1,3 +1,3 @@
+ one
+-two
++TWO
+ three
+@@ -20,2 +20,3 @@
+ twenty
++new
+ twentyone
+`
+
+func do(t *testing.T, s *Server, method, path, token, accept, body string) (int, string, http.Header) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, s.URL+path, strings.NewReader(body))
+	require.NoError(t, err)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+func TestFakeEnforcesGitHubConstraints(t *testing.T) {
+	t.Parallel()
+	s := New(t, "o", "r")
+	s.AddToken("tok", "bot", false)
+	require.NoError(t, s.SetPullRequest(PullRequest{Number: 1, HeadSHA: "h", BaseSHA: "b", Diff: testDiff}))
+	const comments = "/repos/o/r/pulls/1/comments"
+
+	code, _, _ := do(t, s, "GET", "/repos/o/r/pulls/1", "", "", "")
+	assert.Equal(t, http.StatusUnauthorized, code, "auth required")
+
+	code, body, _ := do(t, s, "GET", "/repos/o/r/pulls/1", "tok", diffType, "")
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, testDiff, body, "diff media type")
+
+	for _, tc := range []struct {
+		body string
+		want int
+	}{
+		{`{"body":"x","commit_id":"h","path":"a.go","line":2,"side":"RIGHT"}`, 201},
+		{`{"body":"x","commit_id":"h","path":"a.go","line":2,"side":"LEFT"}`, 201},
+		{`{"body":"x","commit_id":"h","path":"a.go","line":10,"side":"RIGHT"}`, 422},                                     // between hunks
+		{`{"body":"x","commit_id":"h","path":"a.go","line":21,"side":"RIGHT","start_line":2,"start_side":"RIGHT"}`, 422}, // two hunks
+		{`{"body":"x","commit_id":"h","path":"a.go","line":22,"side":"RIGHT","start_line":20,"start_side":"RIGHT"}`, 201},
+		{`{"body":"x","commit_id":"old","path":"a.go","line":2,"side":"RIGHT"}`, 422},
+		{`{"body":"x","commit_id":"h","path":"b.go","line":1,"side":"RIGHT"}`, 422},
+		{`{"body":"x","commit_id":"h","path":"a.go","position":3}`, 422},
+	} {
+		code, body, _ := do(t, s, "POST", comments, "tok", "", tc.body)
+		assert.Equal(t, tc.want, code, "%s → %s", tc.body, body)
+	}
+
+	for range 5 {
+		do(t, s, "POST", "/repos/o/r/issues/1/comments", "tok", "", `{"body":"c"}`)
+	}
+	code, _, h := do(t, s, "GET", "/repos/o/r/issues/1/comments?per_page=2", "tok", "", "")
+	assert.Equal(t, http.StatusOK, code)
+	assert.Contains(t, h.Get("Link"), `page=2`)
+	assert.Contains(t, h.Get("Link"), `rel="next"`)
+
+	s.Fail("GET", "/issues/1/comments", http.StatusTooManyRequests, 1)
+	code, _, h = do(t, s, "GET", "/repos/o/r/issues/1/comments", "tok", "", "")
+	assert.Equal(t, http.StatusTooManyRequests, code)
+	assert.Equal(t, "0", h.Get("X-RateLimit-Remaining"))
+	code, _, _ = do(t, s, "GET", "/repos/o/r/issues/1/comments", "tok", "", "")
+	assert.Equal(t, http.StatusOK, code, "a fault fires the given number of times")
+}

@@ -1,0 +1,206 @@
+package github
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	gh "github.com/google/go-github/v60/github"
+
+	"github.com/bitreview/bitreview/diffparse"
+	"github.com/bitreview/bitreview/review"
+)
+
+// ActionsBot is the author GitHub gives everything written with a
+// workflow's GITHUB_TOKEN, which may not read GET /user.
+const ActionsBot = "github-actions[bot]"
+
+// Prior is what earlier runs left on the pull request, as seen by the bot.
+type Prior struct {
+	Me         string // the bot's login
+	review     []*gh.PullRequestComment
+	mine       []*gh.PullRequestComment
+	issue      []*gh.IssueComment // ours only
+	Summary    *gh.IssueComment   // our newest summary, nil on the first run
+	State      review.State
+	HasState   bool
+	Verdict    review.Verdict
+	HasVerdict bool
+}
+
+// Load identifies the bot and lists every review comment and issue comment
+// of the pull request (all pages). An installation token (GITHUB_TOKEN)
+// answers GET /user with 403 "Resource not accessible by integration"; its
+// comments are written by github-actions[bot], so that login is ours.
+func (p *Publisher) Load(ctx context.Context) (*Prior, error) {
+	me, err := p.identity(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pr := &Prior{Me: me}
+	lo := gh.ListOptions{PerPage: 100}
+	for {
+		cs, resp, err := p.api.Pulls.ListComments(ctx, p.pr.Owner, p.pr.Repo, p.pr.Number, &gh.PullRequestListCommentsOptions{ListOptions: lo})
+		if err != nil {
+			return nil, fmt.Errorf("list review comments: %w", err)
+		}
+		pr.review = append(pr.review, cs...)
+		if lo.Page = resp.NextPage; lo.Page == 0 {
+			break
+		}
+	}
+	lo = gh.ListOptions{PerPage: 100}
+	for {
+		cs, resp, err := p.api.Issues.ListComments(ctx, p.pr.Owner, p.pr.Repo, p.pr.Number, &gh.IssueListCommentsOptions{ListOptions: lo})
+		if err != nil {
+			return nil, fmt.Errorf("list comments: %w", err)
+		}
+		for _, c := range cs {
+			if c.GetUser().GetLogin() == me {
+				pr.issue = append(pr.issue, c)
+			}
+		}
+		if lo.Page = resp.NextPage; lo.Page == 0 {
+			break
+		}
+	}
+	for _, c := range pr.review {
+		if c.GetUser().GetLogin() == me {
+			pr.mine = append(pr.mine, c)
+		}
+	}
+	for _, c := range pr.summaries() {
+		if pr.Summary == nil || c.GetID() > pr.Summary.GetID() {
+			pr.Summary = c
+		}
+	}
+	if pr.Summary != nil {
+		pr.State, pr.HasState = review.ParseState(pr.Summary.GetBody())
+		pr.Verdict, pr.HasVerdict = review.ParseVerdict(pr.Summary.GetBody())
+	}
+	return pr, nil
+}
+
+func (p *Publisher) identity(ctx context.Context) (string, error) {
+	if p.opts.Login != "" {
+		return p.opts.Login, nil
+	}
+	u, _, err := p.api.Users.Get(ctx, "")
+	switch {
+	case StatusOf(err) == http.StatusForbidden && strings.Contains(err.Error(), "not accessible by integration"):
+		return ActionsBot, nil
+	case err != nil:
+		return "", fmt.Errorf("identify the bot account (GET /user): %w", err)
+	case u.GetLogin() == "":
+		return "", fmt.Errorf("identify the bot account (GET /user): no login")
+	}
+	return u.GetLogin(), nil
+}
+
+func (pr *Prior) summaries() []*gh.IssueComment {
+	var out []*gh.IssueComment
+	for _, c := range pr.issue {
+		if review.IsSummary(c.GetBody()) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Reviewed reports whether head is the commit whose review the summary
+// records as complete.
+func (pr *Prior) Reviewed(head string) bool {
+	return pr != nil && pr.HasState && sameCommit(pr.State.HeadCommit, head)
+}
+
+// thread is one of our top-level inline comments with a fingerprint.
+type thread struct {
+	c       *gh.PullRequestComment
+	fp      string
+	replies int
+}
+
+func (pr *Prior) threads() []*thread {
+	replies := map[int64]int{}
+	for _, c := range pr.review {
+		if id := c.GetInReplyTo(); id != 0 {
+			replies[id]++
+		}
+	}
+	var out []*thread
+	for _, c := range pr.mine {
+		if c.GetInReplyTo() != 0 {
+			continue
+		}
+		if fp, ok := review.FingerprintOf(c.GetBody()); ok {
+			out = append(out, &thread{c: c, fp: fp, replies: replies[c.GetID()]})
+		}
+	}
+	return out
+}
+
+// Open returns the findings of our inline comments, as posted.
+func (pr *Prior) Open() []review.Finding {
+	var out []review.Finding
+	for _, t := range pr.threads() {
+		if f, ok := findingOf(t); ok {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func sideOf(c *gh.PullRequestComment) diffparse.Side {
+	if c.GetSide() == "LEFT" {
+		return diffparse.Old
+	}
+	return diffparse.New
+}
+
+func findingOf(t *thread) (review.Finding, bool) {
+	pc, ok := parseComment(t.c.GetBody())
+	if !ok {
+		return review.Finding{}, false
+	}
+	return review.Finding{
+		Path: t.c.GetPath(), Side: sideOf(t.c), Line: t.c.GetLine(), Severity: pc.severity, Category: pc.category,
+		Title: pc.title, Body: pc.body, Fingerprint: t.fp,
+	}, true
+}
+
+// parsedComment is what review.RenderComment wrote: "<icon> **<Severity>[
+// · <category>]** — <title>", a blank line, the body. This mirrors
+// service/bitbucket/parse.go; both would share it from review if it moved
+// there.
+type parsedComment struct {
+	severity        review.Severity
+	category, title string
+	body            string
+}
+
+func parseComment(raw string) (parsedComment, bool) {
+	head, rest, _ := strings.Cut(raw, "\n")
+	i := strings.Index(head, "**")
+	if i < 0 {
+		return parsedComment{}, false
+	}
+	label, after, ok := strings.Cut(head[i+2:], "** — ")
+	if !ok {
+		return parsedComment{}, false
+	}
+	sevName, cat, _ := strings.Cut(label, " · ")
+	sev, err := review.ParseSeverity(sevName)
+	if err != nil {
+		return parsedComment{}, false
+	}
+	title := strings.ReplaceAll(after, "@\u200b", "@")
+	title = strings.ReplaceAll(title, "(bitreview\u200b:", "(bitreview:")
+	if j := strings.Index(rest, "[//]: # (bitreview:"); j >= 0 {
+		rest = rest[:j]
+	}
+	if j := strings.Index(rest, "\n**Suggested change**"); j >= 0 {
+		rest = rest[:j]
+	}
+	return parsedComment{severity: sev, category: cat, title: strings.TrimSpace(title), body: strings.TrimSpace(rest)}, true
+}

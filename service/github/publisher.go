@@ -1,0 +1,240 @@
+package github
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	gh "github.com/google/go-github/v60/github"
+
+	"github.com/bitreview/bitreview/diffparse"
+	"github.com/bitreview/bitreview/review"
+)
+
+// Options tune a Publisher.
+type Options struct {
+	// DryRun, when non-nil, receives what would be written; nothing is.
+	DryRun io.Writer
+	// MaxComments caps our open inline comments, counting earlier ones;
+	// 0 means no cap.
+	MaxComments int
+	// Head is the commit the comments are anchored on (commit_id).
+	Head string
+	// Login is the bot's login when known; "" asks GET /user.
+	Login string
+}
+
+// Publisher posts a review to one pull request.
+type Publisher struct {
+	api  API
+	pr   PR
+	opts Options
+}
+
+// NewPublisher returns a publisher. It does no I/O.
+func NewPublisher(api API, pr PR, opts Options) *Publisher {
+	return &Publisher{api: api, pr: pr, opts: opts}
+}
+
+// Outcome counts what a publish did.
+type Outcome struct {
+	Posted     int // inline comments created now
+	Existing   int // inline comments already there from an earlier run
+	Carried    int // of Existing: open findings this run did not look at again
+	Rejected   int // anchors GitHub refused; moved to the summary
+	OverBudget int // not posted inline because of MaxComments
+	Failed     int // could not be posted
+	Deleted    int // stale comments deleted (nobody replied)
+	Kept       int // stale comments with replies, left in place
+	Summary    string
+	SummaryID  int64
+	Verdict    review.Verdict
+	Warnings   []string
+}
+
+// Scope is what one run looked at; see stale for the policy.
+type Scope struct {
+	PRDiff, Reviewed *diffparse.Diff
+	Incremental      bool
+	Complete         bool
+	Skipped          []review.Skipped
+}
+
+// Publish posts res on top of prior, with the Bitbucket publisher's
+// policy: stale comments of ours are deleted (or, with replies, left: the
+// REST API cannot resolve threads), those not looked at again are carried;
+// new findings go into one pull-request review (event COMMENT) within
+// MaxComments; then the summary is created or edited in place. The state
+// records head only when the review and the posting are complete.
+func (p *Publisher) Publish(ctx context.Context, prior *Prior, res *review.Result, info review.SummaryInfo, st review.State, scope Scope) (*Outcome, error) {
+	out := &Outcome{}
+	produced := map[string]bool{}
+	for _, f := range append(append([]review.Finding(nil), res.Findings...), res.Unanchored...) {
+		produced[f.Fingerprint] = f.Fingerprint != ""
+	}
+	posted := map[string]bool{}
+	open := 0
+	var carried []review.Finding
+	for _, t := range prior.threads() {
+		posted[t.fp] = true
+		switch {
+		case produced[t.fp]:
+			open++
+		case scope.stale(t):
+			p.retire(ctx, t, out)
+		default:
+			open++
+			if f, ok := findingOf(t); ok {
+				carried = append(carried, f)
+			}
+		}
+	}
+	out.Carried = len(carried)
+
+	var kept, fresh []review.Finding
+	for _, f := range res.Findings {
+		switch {
+		case posted[f.Fingerprint]:
+			out.Existing++
+			kept = append(kept, f)
+		case p.opts.MaxComments > 0 && open >= p.opts.MaxComments:
+			out.OverBudget++
+			f.Unanchored = fmt.Sprintf("over the limit of %d open inline comments (MAX_COMMENTS)", p.opts.MaxComments)
+			res.Unanchored = append(res.Unanchored, f)
+		default:
+			open++
+			fresh = append(fresh, f)
+		}
+	}
+	ok, failures, err := p.postReview(ctx, prior, fresh, out)
+	if err != nil {
+		return out, err
+	}
+	for _, f := range fresh {
+		switch reason := ok[f.Fingerprint]; reason {
+		case "":
+			kept = append(kept, f)
+		default:
+			f.Unanchored = reason
+			res.Unanchored = append(res.Unanchored, f)
+		}
+	}
+	out.Existing += len(carried)
+	res.Findings = append(kept, carried...)
+	out.Verdict = review.VerdictOf(res.Findings, res.Unanchored)
+
+	st.Posted = nil
+	for _, f := range res.Findings {
+		st.Posted = append(st.Posted, f.Fingerprint)
+	}
+	if out.Failed > 0 {
+		st.HeadCommit = prior.State.HeadCommit
+		info.Notes = append(info.Notes, fmt.Sprintf("⚠️ Publishing incomplete: %d inline comment(s) could not be posted; they are listed above and the next run will try again.", out.Failed))
+	}
+	info.Posted = out.Posted + out.Existing
+	if len(carried) > 0 {
+		info.Notes = append(info.Notes, fmt.Sprintf("%d finding(s) from earlier commits are still open as inline comments.", len(carried)))
+	}
+	if out.Deleted > 0 {
+		info.Notes = append(info.Notes, fmt.Sprintf("%d earlier inline comment(s) no longer apply and were removed.", out.Deleted))
+	}
+	body := review.RenderSummary(res, info, st) + review.VerdictMarker(out.Verdict) + "\n"
+	if err := p.upsertSummary(ctx, prior, body, out); err != nil {
+		return out, fmt.Errorf("post summary: %w", err)
+	}
+	if out.Failed > 0 {
+		return out, fmt.Errorf("post comments: %d failed, first: %s", out.Failed, failures[0])
+	}
+	return out, nil
+}
+
+// PublishSkipped writes the one-line summary of a run that reviewed
+// nothing on purpose; the earlier state is kept.
+func (p *Publisher) PublishSkipped(ctx context.Context, prior *Prior, reason string, info review.SummaryInfo) (*Outcome, error) {
+	out := &Outcome{}
+	if err := p.upsertSummary(ctx, prior, review.RenderSkipped(reason, info, prior.State), out); err != nil {
+		return out, fmt.Errorf("post summary: %w", err)
+	}
+	return out, nil
+}
+
+// retire deletes a stale comment nobody replied to. One with replies is a
+// discussion: it stays (GitHub resolves threads only through GraphQL).
+func (p *Publisher) retire(ctx context.Context, t *thread, out *Outcome) {
+	if t.replies > 0 {
+		out.Kept++
+		return
+	}
+	if p.opts.DryRun != nil {
+		fmt.Fprintf(p.opts.DryRun, "--- would delete stale inline comment %d on %s ---\n", t.c.GetID(), t.c.GetPath())
+		return
+	}
+	_, err := p.api.Pulls.DeleteComment(ctx, p.pr.Owner, p.pr.Repo, t.c.GetID())
+	if err == nil || StatusOf(err) == http.StatusNotFound {
+		out.Deleted++
+		return
+	}
+	out.Warnings = append(out.Warnings, fmt.Sprintf("could not delete stale comment %d: %v", t.c.GetID(), err))
+}
+
+// upsertSummary edits our newest summary (or creates one) and deletes our
+// older duplicates. An unchanged body is not written. A create that failed
+// without a clear answer is checked by listing before it is believed.
+func (p *Publisher) upsertSummary(ctx context.Context, prior *Prior, body string, out *Outcome) error {
+	if p.opts.DryRun != nil {
+		out.Summary = "dry-run"
+		fmt.Fprintf(p.opts.DryRun, "--- would post summary comment ---\n%s\n", body)
+		return nil
+	}
+	in := &gh.IssueComment{Body: gh.String(body)}
+	newest := prior.Summary
+	if newest == nil {
+		c, _, err := p.api.Issues.CreateComment(ctx, p.pr.Owner, p.pr.Repo, p.pr.Number, in)
+		if err != nil {
+			if s := p.findSummary(ctx, prior.Me, body); s != nil && ctx.Err() == nil {
+				out.Summary, out.SummaryID = "created", s.GetID()
+				return nil
+			}
+			return err
+		}
+		out.Summary, out.SummaryID = "created", c.GetID()
+		return nil
+	}
+	for _, c := range prior.summaries() {
+		if c.GetID() != newest.GetID() {
+			if _, err := p.api.Issues.DeleteComment(ctx, p.pr.Owner, p.pr.Repo, c.GetID()); err != nil && StatusOf(err) != http.StatusNotFound {
+				return fmt.Errorf("delete duplicate summary %d: %w", c.GetID(), err)
+			}
+		}
+	}
+	out.SummaryID = newest.GetID()
+	if strings.TrimSpace(newest.GetBody()) == strings.TrimSpace(body) {
+		out.Summary = "unchanged"
+		return nil
+	}
+	if _, _, err := p.api.Issues.EditComment(ctx, p.pr.Owner, p.pr.Repo, newest.GetID(), in); err != nil {
+		return err
+	}
+	out.Summary = "updated"
+	return nil
+}
+
+func (p *Publisher) findSummary(ctx context.Context, me, body string) *gh.IssueComment {
+	lo := gh.ListOptions{PerPage: 100}
+	for {
+		cs, resp, err := p.api.Issues.ListComments(ctx, p.pr.Owner, p.pr.Repo, p.pr.Number, &gh.IssueListCommentsOptions{ListOptions: lo})
+		if err != nil {
+			return nil
+		}
+		for _, c := range cs {
+			if c.GetUser().GetLogin() == me && strings.TrimSpace(c.GetBody()) == strings.TrimSpace(body) {
+				return c
+			}
+		}
+		if lo.Page = resp.NextPage; lo.Page == 0 {
+			return nil
+		}
+	}
+}

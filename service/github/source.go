@@ -1,0 +1,195 @@
+package github
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"strings"
+
+	gh "github.com/google/go-github/v60/github"
+
+	"github.com/bitreview/bitreview/diffparse"
+	"github.com/bitreview/bitreview/review"
+)
+
+// maxFiles is the files endpoint's ceiling: GitHub lists at most 3000.
+const maxFiles = 3000
+
+// FetchPullRequest reads the pull request's metadata.
+func FetchPullRequest(ctx context.Context, api PullsAPI, pr PR) (review.PullRequest, error) {
+	p, _, err := api.Get(ctx, pr.Owner, pr.Repo, pr.Number)
+	if err != nil {
+		return review.PullRequest{}, fmt.Errorf("get pull request #%d: %w", pr.Number, err)
+	}
+	return review.PullRequest{
+		ID: p.GetNumber(), Title: p.GetTitle(), Description: p.GetBody(), Author: p.GetUser().GetLogin(),
+		SourceBranch: p.GetHead().GetRef(), TargetBranch: p.GetBase().GetRef(),
+		SourceCommit: p.GetHead().GetSHA(), TargetCommit: p.GetBase().GetSHA(), Draft: p.GetDraft(),
+	}, nil
+}
+
+// FetchDiff reads the pull request's diff through the diff media type.
+// GitHub refuses it (406, code too_large) past 300 files or 20,000 lines;
+// then the diff is rebuilt from the files endpoint (100 per page, up to
+// 3000 files), whose rows carry each file's hunks. fromFiles reports that.
+func FetchDiff(ctx context.Context, api PullsAPI, pr PR) (raw []byte, fromFiles bool, err error) {
+	s, _, err := api.GetRaw(ctx, pr.Owner, pr.Repo, pr.Number, gh.RawOptions{Type: gh.Diff})
+	if err == nil {
+		return []byte(s), false, nil
+	}
+	if !tooLarge(err) {
+		return nil, false, fmt.Errorf("get diff: %w", err)
+	}
+	raw, err = diffFromFiles(ctx, api, pr)
+	return raw, true, err
+}
+
+func tooLarge(err error) bool {
+	var er *gh.ErrorResponse
+	if !errors.As(err, &er) || er.Response == nil {
+		return false
+	}
+	if er.Response.StatusCode != http.StatusNotAcceptable && er.Response.StatusCode != http.StatusUnprocessableEntity {
+		return false
+	}
+	for _, e := range er.Errors {
+		if e.Code == "too_large" {
+			return true
+		}
+	}
+	return strings.Contains(er.Message, "diff exceeded")
+}
+
+// diffFromFiles pages through the files endpoint and writes a unified diff
+// with git headers. A file without a patch (binary, or over GitHub's
+// per-file limit) gets headers only, so the review lists it as skipped.
+func diffFromFiles(ctx context.Context, api PullsAPI, pr PR) ([]byte, error) {
+	var b strings.Builder
+	opts := &gh.ListOptions{PerPage: 100}
+	n := 0
+	for {
+		files, resp, err := api.ListFiles(ctx, pr.Owner, pr.Repo, pr.Number, opts)
+		if err != nil {
+			return nil, fmt.Errorf("list files (page %d): %w", max(opts.Page, 1), err)
+		}
+		for _, f := range files {
+			writeFile(&b, f)
+			n++
+		}
+		if resp.NextPage == 0 || n >= maxFiles {
+			break
+		}
+		opts.Page = resp.NextPage
+	}
+	return []byte(b.String()), nil
+}
+
+func writeFile(b *strings.Builder, f *gh.CommitFile) {
+	name, old := f.GetFilename(), f.GetPreviousFilename()
+	if old == "" {
+		old = name
+	}
+	fmt.Fprintf(b, "diff --git a/%s b/%s\n", old, name)
+	from, to := "a/"+old, "b/"+name
+	switch f.GetStatus() {
+	case "added":
+		b.WriteString("new file mode 100644\n")
+		from = "/dev/null"
+	case "removed":
+		b.WriteString("deleted file mode 100644\n")
+		to = "/dev/null"
+	case "renamed":
+		fmt.Fprintf(b, "rename from %s\nrename to %s\n", old, name)
+	}
+	patch := f.GetPatch()
+	if patch == "" {
+		if f.GetStatus() != "renamed" {
+			fmt.Fprintf(b, "Binary files %s and %s differ\n", from, to)
+		}
+		return
+	}
+	fmt.Fprintf(b, "--- %s\n+++ %s\n%s\n", from, to, strings.TrimSuffix(patch, "\n"))
+}
+
+// Plan says what a run reviews.
+type Plan struct {
+	Incremental    bool
+	From           string
+	FallbackReason string
+}
+
+// PlanReview decides between an incremental and a full review of head
+// given last, the last commit whose review completed. It is incremental
+// only when the compare endpoint says head is ahead of last (last is an
+// ancestor); a force-push, an unknown commit or any failure falls back to
+// a full review, with the reason.
+func PlanReview(ctx context.Context, api ReposAPI, pr PR, last, head string) Plan {
+	if last == "" {
+		return Plan{}
+	}
+	cmp, _, err := api.CompareCommits(ctx, pr.Owner, pr.Repo, last, head, &gh.ListOptions{PerPage: 1})
+	switch {
+	case StatusOf(err) == http.StatusNotFound:
+		return Plan{FallbackReason: fmt.Sprintf("the last reviewed commit %s is no longer known to GitHub (force-push?)", short(last))}
+	case err != nil:
+		return Plan{FallbackReason: fmt.Sprintf("could not compare with the last reviewed commit %s (%v)", short(last), err)}
+	case cmp.GetStatus() != "ahead":
+		return Plan{FallbackReason: fmt.Sprintf("the last reviewed commit %s is not an ancestor of %s (force-push or rebase)", short(last), short(head))}
+	}
+	return Plan{Incremental: true, From: last}
+}
+
+// FetchIncrement reads the diff of from...head and keeps the files that
+// are in the pull request's diff (a merge of the base branch brings in
+// changes that are not the author's).
+func FetchIncrement(ctx context.Context, api ReposAPI, pr PR, from, head string, prDiff *diffparse.Diff) (*diffparse.Diff, error) {
+	s, _, err := api.CompareCommitsRaw(ctx, pr.Owner, pr.Repo, from, head, gh.RawOptions{Type: gh.Diff})
+	if err != nil {
+		return nil, fmt.Errorf("fetch increment %s...%s: %w", short(from), short(head), err)
+	}
+	d, err := diffparse.Parse([]byte(s))
+	if err != nil {
+		return nil, fmt.Errorf("parse increment: %w", err)
+	}
+	var keep []*diffparse.File
+	for _, f := range d.Files {
+		if prDiff.File(f.Path()) != nil {
+			keep = append(keep, f)
+		}
+	}
+	d.Files = keep
+	return d, nil
+}
+
+// Files reads files at one commit through the contents endpoint; it is a
+// review.FileSource and reads the repository config.
+type Files struct {
+	api    ReposAPI
+	pr     PR
+	commit string
+}
+
+var _ review.FileSource = (*Files)(nil)
+
+// NewFiles returns a FileSource for commit.
+func NewFiles(api ReposAPI, pr PR, commit string) *Files {
+	return &Files{api: api, pr: pr, commit: commit}
+}
+
+// ReadFile returns the file's content; a missing file wraps fs.ErrNotExist.
+func (f *Files) ReadFile(ctx context.Context, path string) ([]byte, error) {
+	fc, _, _, err := f.api.GetContents(ctx, f.pr.Owner, f.pr.Repo, path, &gh.RepositoryContentGetOptions{Ref: f.commit})
+	if StatusOf(err) == http.StatusNotFound {
+		return nil, fmt.Errorf("%s: %w", path, fs.ErrNotExist)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if fc == nil {
+		return nil, fmt.Errorf("%s: not a file", path)
+	}
+	s, err := fc.GetContent()
+	return []byte(s), err
+}

@@ -1,0 +1,87 @@
+package github
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bitreview/bitreview/diffparse"
+	"github.com/bitreview/bitreview/review"
+)
+
+func TestDiffTooLargeIsRebuiltFromPagedFiles(t *testing.T) {
+	t.Parallel()
+	s, api, want := newFake(t)
+	raw, fromFiles, err := FetchDiff(t.Context(), api.Pulls, testPR)
+	require.NoError(t, err)
+	assert.False(t, fromFiles)
+
+	s.SetDiffLimit(1)
+	raw, fromFiles, err = FetchDiff(t.Context(), api.Pulls, testPR)
+	require.NoError(t, err)
+	assert.True(t, fromFiles)
+	got, err := diffparse.Parse(raw)
+	require.NoError(t, err)
+	require.Equal(t, want.Paths(), got.Paths())
+	for _, p := range want.Paths() {
+		assert.Equal(t, want.File(p).Status, got.File(p).Status, p)
+		for _, l := range []int{1, 3, 7, 10} {
+			assert.Equal(t, want.Commentable(p, diffparse.New, l), got.Commentable(p, diffparse.New, l), "%s:%d", p, l)
+		}
+	}
+}
+
+func TestRateLimitOnDiff(t *testing.T) {
+	t.Parallel()
+	s, api, _ := newFake(t)
+	s.Fail("GET", "/pulls/7", http.StatusForbidden, 1)
+	_, _, err := FetchDiff(t.Context(), api.Pulls, testPR)
+	require.Error(t, err)
+	assert.Contains(t, Hint(err), "rate limit")
+}
+
+func TestPlanAndIncrement(t *testing.T) {
+	t.Parallel()
+	s, api, d := newFake(t)
+	const older = "1111111111111111111111111111111111111111"
+	assert.Contains(t, PlanReview(t.Context(), api.Repos, testPR, older, head).FallbackReason, "no longer known")
+	s.SetCompare(older, head, "diff --git a/app/math.go b/app/math.go\n--- a/app/math.go\n+++ b/app/math.go\n@@ -3 +3 @@\n-x\n+func Add(a, b int) int { return a - b }\n"+
+		"diff --git a/vendor/x.go b/vendor/x.go\n--- a/vendor/x.go\n+++ b/vendor/x.go\n@@ -1 +1 @@\n-a\n+b\n")
+	plan := PlanReview(t.Context(), api.Repos, testPR, older, head)
+	require.True(t, plan.Incremental, plan.FallbackReason)
+	inc, err := FetchIncrement(t.Context(), api.Repos, testPR, plan.From, head, d)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"app/math.go"}, inc.Paths(), "files outside the pull request are dropped")
+}
+
+func TestFilesReadsContentsAtCommit(t *testing.T) {
+	t.Parallel()
+	s, api, _ := newFake(t)
+	s.SetFile(base, ".bitreview.yaml", "reviews:\n  profile: assertive\n")
+	f := NewFiles(api.Repos, testPR, base)
+	data, err := f.ReadFile(t.Context(), ".bitreview.yaml")
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(data), "reviews:"))
+	_, err = NewFiles(api.Repos, testPR, head).ReadFile(t.Context(), ".bitreview.yaml")
+	assert.ErrorContains(t, err, "file does not exist")
+}
+
+func TestCheckRunBatchesAnnotations(t *testing.T) {
+	t.Parallel()
+	s, api, _ := newFake(t)
+	var fs []review.Finding
+	for i := range 120 {
+		fs = append(fs, review.Finding{Path: "app/math.go", Line: i + 1, Severity: review.Medium, Title: "t", Body: "b"})
+	}
+	fs = append(fs, review.Finding{Path: "app/server.go", Side: diffparse.Old, Line: 10, Title: "old side", Body: "b"})
+	n, err := PublishCheck(t.Context(), api.Checks, testPR, CheckInput{Head: head, Findings: fs, Failed: true, Summary: "s"})
+	require.NoError(t, err)
+	assert.Equal(t, 3, n)
+	runs := s.CheckRuns()
+	require.Len(t, runs, 1)
+	assert.Len(t, runs[0].Annotations, 120)
+	assert.Equal(t, "failure", runs[0].Conclusion)
+}
