@@ -1,0 +1,111 @@
+package benchharness
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestSmallScenarios runs the CI-sized scenarios through the real binary
+// and checks the harness's own bookkeeping, never timing.
+func TestSmallScenarios(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the bitreview binary")
+	}
+	root, err := filepath.Abs("../..")
+	require.NoError(t, err)
+	bin, err := Build(t.Context(), root, t.TempDir())
+	require.NoError(t, err)
+	cfg := Config{Bin: bin, Concurrency: 2, Timeout: 2 * time.Minute,
+		LLM: LLMProfile{Latency: 20 * time.Millisecond, Jitter: 10 * time.Millisecond}}
+
+	scs, err := Select("small,incremental,chat")
+	require.NoError(t, err)
+	for _, sc := range scs {
+		t.Run(sc.Name, func(t *testing.T) {
+			r, err := Run(t.Context(), cfg, sc)
+			require.NoError(t, err)
+			t.Logf("%+v", r)
+			checkInvariants(t, r)
+			assert.Equal(t, r.InlineComments+r.Summaries, r.CommentPosts,
+				"each inline comment and the summary were posted exactly once")
+			if sc.Chat {
+				require.NotNil(t, r.Chat)
+				ch := *r.Chat
+				assert.Zero(t, ch.ExitCode)
+				assert.Equal(t, 1, ch.Replies, "one answer in the thread")
+				assert.Equal(t, 1, ch.LLMCalls, "one question, one call")
+				assert.Equal(t, 1, ch.CommentPosts, "the answer is the only post")
+				assert.Equal(t, 1, ch.Summaries, "the summary is untouched by a question")
+			}
+			if sc.Incremental {
+				require.NotNil(t, r.Followup)
+				fu := *r.Followup
+				checkInvariants(t, fu)
+				assert.Less(t, fu.PromptTokens, r.PromptTokens, "the follow-up sends less than the full review")
+				assert.Equal(t, r.InlineComments+fu.CommentPosts, fu.InlineComments,
+					"the follow-up adds its own inline comments (the summary is edited in place) and deletes none")
+			}
+		})
+	}
+}
+
+func checkInvariants(t *testing.T, r Result) {
+	t.Helper()
+	assert.Zero(t, r.ExitCode)
+	assert.Positive(t, r.LLMCalls)
+	assert.Positive(t, r.BBRequests)
+	assert.Positive(t, r.PromptTokens)
+	assert.Positive(t, r.PeakRSSKiB)
+	assert.Equal(t, 1, r.Summaries, "exactly one summary")
+	assert.LessOrEqual(t, r.LLMBusy, r.Wall, "LLM-busy time is a part of the wall time")
+	assert.Equal(t, r.Wall-r.LLMBusy, r.NonLLM)
+	assert.Positive(t, r.Floor)
+	assert.GreaterOrEqual(t, r.BBRequests, r.CommentPosts, "every post is a Bitbucket request")
+}
+
+func TestBusyClockUnionsOverlaps(t *testing.T) {
+	var b busyClock
+	b.enter()
+	b.enter() // overlapping call: not counted twice
+	time.Sleep(20 * time.Millisecond)
+	b.leave()
+	b.leave()
+	got := b.busy()
+	assert.GreaterOrEqual(t, got, 20*time.Millisecond)
+	assert.Less(t, got, 40*time.Millisecond)
+}
+
+func TestSelect(t *testing.T) {
+	all, err := Select("all")
+	require.NoError(t, err)
+	assert.Len(t, all, len(Scenarios()))
+	_, err = Select("small,nope")
+	assert.Error(t, err)
+}
+
+func TestWriteChartIsSVG(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.svg")
+	require.NoError(t, WriteChart(path, "t", "x", "y",
+		Series{Name: "a", Points: []Point{{1, 1}, {2, 3}}}, Series{Name: "b", Points: []Point{{1, 2}, {2, 2}}}))
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), "<svg")
+}
+
+func TestRelaySmall(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	r, err := RunRelay(ctx, 300, 8)
+	require.NoError(t, err)
+	t.Logf("%+v", r)
+	assert.Zero(t, r.Non202, "every signed delivery is accepted")
+	assert.Equal(t, int64(300), r.Started, "each delivery starts exactly one pipeline")
+	assert.LessOrEqual(t, r.P50, r.P99)
+}
