@@ -9,9 +9,7 @@ import (
 	"time"
 
 	"github.com/bitreview/bitreview/diffparse"
-	"github.com/bitreview/bitreview/redact"
 	"github.com/bitreview/bitreview/review"
-	bbservice "github.com/bitreview/bitreview/service/bitbucket"
 	ghservice "github.com/bitreview/bitreview/service/github"
 )
 
@@ -198,26 +196,14 @@ func (a *actionRun) run(ctx context.Context) error {
 		log.info("Incremental review of %s..%s: %d file(s)", short(plan.From), short(head), len(reviewed.Files))
 	}
 
-	model, err := newModel(cfg)
+	eng, err := newEngine(cfg, rs, ghservice.NewFiles(a.api.Repos, pr, head), log)
 	if err != nil {
-		return &configProblem{err}
-	}
-	opts := engineOptions(cfg)
-	opts.Instructions, opts.Guidelines = rs.instructions(), rs.guides
-	if opts.Secrets, err = redact.New(); err != nil {
 		return err
 	}
-	var sources firstOf
-	if cfg.CloneDir != "" {
-		sources = append(sources, dirFiles{cfg.CloneDir})
-	}
-	opts.Files = append(sources, ghservice.NewFiles(a.api.Repos, pr, head))
 	t = time.Now()
-	res, rerr := review.New(model, opts).Review(ctx, meta, reviewed)
+	res, rerr := eng.Review(ctx, meta, reviewed)
 	if plan.Incremental {
-		// Platform-neutral (review and diffparse only); it lives in the
-		// Bitbucket package for now.
-		bbservice.Reanchor(res, reviewed, prDiff)
+		review.Reanchor(res, reviewed, prDiff)
 	}
 	review.AddBuiltinChecks(res, prDiff)
 	a.unreviewed = res.OverBudget()

@@ -214,32 +214,14 @@ func (p *pipeRun) run(ctx context.Context) error {
 		log.ok(t, "Incremental review of %s..%s: %d file(s), +%d −%d lines", short(plan.From), short(head), len(reviewed.Files), a, r)
 	}
 
-	model, err := newModel(cfg)
+	eng, err := newEngine(cfg, rs, bbservice.NewFiles(client, pr, meta.SourceCommit), log)
 	if err != nil {
-		return &configProblem{err}
-	}
-	opts := engineOptions(cfg)
-	opts.Instructions, opts.Guidelines = rs.instructions(), rs.guides
-	if opts.Secrets, err = redact.New(); err != nil {
 		return err
 	}
-	var sources firstOf
-	if cfg.CloneDir != "" {
-		sources = append(sources, dirFiles{cfg.CloneDir})
-	}
-	opts.Files = append(sources, bbservice.NewFiles(client, pr, meta.SourceCommit))
-	opts.OnBatch = func(i, n int, err error) {
-		if err != nil {
-			log.fail("Batch %d/%d failed: %v", i, n, err)
-			return
-		}
-		log.info("batch %d/%d reviewed", i, n)
-	}
-	eng := review.New(model, opts)
 	t = time.Now()
 	res, rerr := eng.Review(ctx, meta, reviewed)
 	if plan.Incremental {
-		bbservice.Reanchor(res, reviewed, prDiff)
+		review.Reanchor(res, reviewed, prDiff)
 	}
 	review.AddBuiltinChecks(res, prDiff)
 	p.unreviewed = res.OverBudget()
@@ -517,4 +499,33 @@ func reportNotConfigured(ctx context.Context, api bbservice.InsightsAPI, cfg Con
 			". The Pipelines auth proxy only covers Code Insights reports; reading the pull request and commenting need a token.",
 	})
 	return err
+}
+
+// newEngine builds the review engine of a pipe or action run: the
+// configured model, the repository's instructions and guidelines, the
+// secret scanner, and sources that read the clone first and the platform's
+// API at the head commit second.
+func newEngine(cfg Config, rs repoSettings, remote review.FileSource, log *stepLog) (*review.Engine, error) {
+	model, err := newModel(cfg)
+	if err != nil {
+		return nil, &configProblem{err}
+	}
+	opts := engineOptions(cfg)
+	opts.Instructions, opts.Guidelines = rs.instructions(), rs.guides
+	if opts.Secrets, err = redact.New(); err != nil {
+		return nil, err
+	}
+	var sources firstOf
+	if cfg.CloneDir != "" {
+		sources = append(sources, dirFiles{cfg.CloneDir})
+	}
+	opts.Files = append(sources, remote)
+	opts.OnBatch = func(i, n int, err error) {
+		if err != nil {
+			log.fail("Batch %d/%d failed: %v", i, n, err)
+			return
+		}
+		log.info("batch %d/%d reviewed", i, n)
+	}
+	return review.New(model, opts), nil
 }

@@ -251,12 +251,12 @@ func TestIdentityRefusedNamesTheScope(t *testing.T) {
 func TestParseCommentRoundTrip(t *testing.T) {
 	for _, sev := range []review.Severity{review.Info, review.Low, review.Medium, review.High, review.Critical} {
 		f := review.Finding{Path: "x.go", Line: 3, Severity: sev, Category: "security", Title: "Ping @alice about (bitreview:x)", Body: "Body\ntext", Suggestion: "fixed()", Fingerprint: "0123456789abcdef"}
-		pc, ok := parseComment(review.RenderComment(f))
+		pc, ok := review.ParseComment(review.RenderComment(f))
 		require.True(t, ok, sev)
-		assert.Equal(t, sev, pc.severity)
-		assert.Equal(t, "security", pc.category)
-		assert.Equal(t, f.Title, pc.title)
-		assert.Equal(t, "Body\ntext", pc.body)
+		assert.Equal(t, sev, pc.Severity)
+		assert.Equal(t, "security", pc.Category)
+		assert.Equal(t, f.Title, pc.Title)
+		assert.Equal(t, "Body\ntext", pc.Body)
 	}
 }
 

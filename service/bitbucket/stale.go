@@ -62,11 +62,11 @@ func (s Scope) stale(t *thread) bool {
 	if t.c.Inline.To == nil {
 		return false // an old-side anchor: only leaving the diff makes it stale
 	}
-	pc, ok := parseComment(t.c.Content.Raw)
+	pc, ok := review.ParseComment(t.c.Content.Raw)
 	if !ok {
 		return false
 	}
-	probe := review.Finding{Path: path, Side: diffparse.New, Title: pc.title}
+	probe := review.Finding{Path: path, Side: diffparse.New, Title: pc.Title}
 	for _, h := range file.Hunks {
 		for _, l := range h.Lines {
 			if l.Kind == diffparse.Removed && review.Fingerprint(probe, l.Text) == t.fp {

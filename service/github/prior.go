@@ -159,48 +159,12 @@ func sideOf(c *gh.PullRequestComment) diffparse.Side {
 }
 
 func findingOf(t *thread) (review.Finding, bool) {
-	pc, ok := parseComment(t.c.GetBody())
+	pc, ok := review.ParseComment(t.c.GetBody())
 	if !ok {
 		return review.Finding{}, false
 	}
 	return review.Finding{
-		Path: t.c.GetPath(), Side: sideOf(t.c), Line: t.c.GetLine(), Severity: pc.severity, Category: pc.category,
-		Title: pc.title, Body: pc.body, Fingerprint: t.fp,
+		Path: t.c.GetPath(), Side: sideOf(t.c), Line: t.c.GetLine(), Severity: pc.Severity, Category: pc.Category,
+		Title: pc.Title, Body: pc.Body, Fingerprint: t.fp,
 	}, true
-}
-
-// parsedComment is what review.RenderComment wrote: "<icon> **<Severity>[
-// · <category>]** — <title>", a blank line, the body. This mirrors
-// service/bitbucket/parse.go; both would share it from review if it moved
-// there.
-type parsedComment struct {
-	severity        review.Severity
-	category, title string
-	body            string
-}
-
-func parseComment(raw string) (parsedComment, bool) {
-	head, rest, _ := strings.Cut(raw, "\n")
-	i := strings.Index(head, "**")
-	if i < 0 {
-		return parsedComment{}, false
-	}
-	label, after, ok := strings.Cut(head[i+2:], "** — ")
-	if !ok {
-		return parsedComment{}, false
-	}
-	sevName, cat, _ := strings.Cut(label, " · ")
-	sev, err := review.ParseSeverity(sevName)
-	if err != nil {
-		return parsedComment{}, false
-	}
-	title := strings.ReplaceAll(after, "@\u200b", "@")
-	title = strings.ReplaceAll(title, "(bitreview\u200b:", "(bitreview:")
-	if j := strings.Index(rest, "[//]: # (bitreview:"); j >= 0 {
-		rest = rest[:j]
-	}
-	if j := strings.Index(rest, "\n**Suggested change**"); j >= 0 {
-		rest = rest[:j]
-	}
-	return parsedComment{severity: sev, category: cat, title: strings.TrimSpace(title), body: strings.TrimSpace(rest)}, true
 }

@@ -33,11 +33,11 @@ func (s Scope) stale(t *thread) bool {
 	case sideOf(t.c) == diffparse.Old:
 		return false
 	}
-	pc, ok := parseComment(t.c.GetBody())
+	pc, ok := review.ParseComment(t.c.GetBody())
 	if !ok {
 		return false
 	}
-	probe := review.Finding{Path: path, Side: diffparse.New, Title: pc.title}
+	probe := review.Finding{Path: path, Side: diffparse.New, Title: pc.Title}
 	for _, h := range file.Hunks {
 		for _, l := range h.Lines {
 			if l.Kind == diffparse.Removed && review.Fingerprint(probe, l.Text) == t.fp {
