@@ -52,6 +52,20 @@ var extensionVars = map[string]string{
 	"TASKS_ON":   "pull-request tasks on inline comments at or above a severity",
 }
 
+// plannedVars are variables product.md lists for features not built yet,
+// each with the open issue that builds it. The code must not read them yet:
+// the issue that adds one removes its entry here, and from then on the full
+// check (name and default) applies to it.
+var plannedVars = map[string]string{
+	"LINT_REPORTS":        "issue 20: static-analysis reports",
+	"LINT_FILTER":         "issue 20: static-analysis reports",
+	"JIRA_BASE_URL":       "issue 21: linked issues",
+	"JIRA_EMAIL":          "issue 21: linked issues",
+	"JIRA_API_TOKEN":      "issue 21: linked issues",
+	"JIRA_PROJECT":        "issue 21: linked issues",
+	"DESCRIPTION_SUMMARY": "not filed yet: summary in the PR description (@bitreview summary placeholder)",
+}
+
 // docVar is one variable as one of the three sources declares it.
 type docVar struct {
 	Default    string
@@ -444,6 +458,13 @@ func TestVariableNamesMatchProductDoc(t *testing.T) {
 		}
 	}
 	for _, name := range sortedKeys(product) {
+		if issue, planned := plannedVars[name]; planned {
+			assert.NotContains(t, code, name, "%s is read by the code now: remove it from plannedVars (%s)", name, issue)
+			continue
+		}
 		assert.Contains(t, code, name, "%s: in product.md but not read by the code", name)
+	}
+	for _, name := range sortedKeys(plannedVars) {
+		assert.Contains(t, product, name, "%s is in plannedVars but no longer in product.md: remove it", name)
 	}
 }
