@@ -1,6 +1,7 @@
 package bbtest
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -83,4 +84,24 @@ func (s *Server) checkRoutes(sd *specDoc) error {
 		return fmt.Errorf("bbtest: route table disagrees with %s:\n  %s", sd.path, strings.Join(problems, "\n  "))
 	}
 	return nil
+}
+
+// Operation is one operation of the Bitbucket API that the fake serves.
+type Operation struct {
+	Method string
+	Path   string // the document's path template, relative to /2.0
+}
+
+// Operations lists what the fake serves, sorted by path then method. The
+// subset of the document the package embeds is generated from this list
+// (internal/specgen), so a new route needs `go generate ./bbapi/bbtest`.
+func Operations() []Operation {
+	var ops []Operation
+	for _, r := range (&Server{}).routeTable() {
+		ops = append(ops, Operation{Method: r.method, Path: r.path})
+	}
+	slices.SortFunc(ops, func(a, b Operation) int {
+		return cmp.Or(strings.Compare(a.Path, b.Path), strings.Compare(a.Method, b.Method))
+	})
+	return ops
 }
