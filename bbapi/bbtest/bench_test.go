@@ -2,21 +2,33 @@ package bbtest
 
 import (
 	"net/http"
+	"os"
 	"testing"
 )
 
 // BenchmarkSpecLoad measures loading and patching the document (done once
-// per process by the cache).
+// per process by the cache): the full one when present, and the embedded
+// subset.
 func BenchmarkSpecLoad(b *testing.B) {
-	path, found := findSpec(&config{})
-	if !found {
-		b.Skip("official spec not found")
-	}
-	for b.Loop() {
-		if _, err := loadSpec(path); err != nil {
-			b.Fatal(err)
+	b.Run("full", func(b *testing.B) {
+		path := searchSpec()
+		data, err := os.ReadFile(path)
+		if err != nil {
+			b.Skipf("official spec not found: %v", err)
 		}
-	}
+		for b.Loop() {
+			if _, err := loadSpec(path, data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("subset", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := loadSpec(subsetName, subsetJSON); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 // BenchmarkCreateComment measures one validated, anchored comment POST.

@@ -14,18 +14,25 @@
 //
 // Every request is matched against the official OpenAPI document
 // (WithSpec, else $BITREVIEW_OPENAPI, else shared/bitbucket/openapi.json
-// above the working directory, i.e. <moduleroot>/../shared/...), patched for
-// its known quirks (see patchSpec), and validated: route, method, path and
-// query parameters, JSON body schema. On top of the document the fake
+// above the working directory, i.e. <moduleroot>/../shared/..., else the
+// subset of it embedded from testdata/openapi-subset.json), patched for its
+// known quirks (see patchSpec), and validated: route, method, path and
+// query parameters, JSON body schema. The subset holds only the operations
+// the fake serves (Operations) and the schemas they reference, without
+// descriptions or examples; it validates requests as the full document does,
+// so tests validate on a clone with nothing beside it. `go generate
+// ./bbapi/bbtest` regenerates it (internal/specgen) from the full document
+// and records that document's SHA-256 in testdata/openapi-subset.sha256. On top of the document the fake
 // enforces the live API's stricter rules: no null values, no "type" field in
 // comment, report and annotation bodies, content.raw ≤ 32,768 characters,
 // annotations in batches of 1–100 with a non-empty summary and a unique
 // external_id, ≤ 1,000 per report, pagelen ≤ 100. A request that breaks any
 // of these is a Violation: answered 400 (404 for an unknown route, 501 for
 // a documented route the fake lacks) and, under New, reported through
-// t.Errorf at cleanup unless AllowViolations is set. When the document is
-// missing the server says so once ("official spec not found at …; request
-// validation SKIPPED") and still applies its own rules.
+// t.Errorf at cleanup unless AllowViolations is set. When WithSpec or
+// $BITREVIEW_OPENAPI names a file that does not exist, the server says so
+// once ("official spec not found at …; request validation SKIPPED") and
+// still applies its own rules.
 //
 // Inline comments are checked against the pull request's current diff (see
 // checkAnchor); a bad anchor is a legitimate 400 that the client must

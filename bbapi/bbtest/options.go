@@ -8,6 +8,7 @@ type Option func(*config)
 type config struct {
 	specPath        string
 	specSet         bool
+	subset          bool // the embedded subset even when the full document is present (tests)
 	allowViolations bool
 	rateLimit       int
 	logf            func(format string, args ...any)
@@ -16,7 +17,9 @@ type config struct {
 }
 
 // WithSpec sets the path of the official OpenAPI document. A path where no
-// file exists turns validation off (and says so).
+// file exists turns validation off (and says so). Without it (and without
+// $BITREVIEW_OPENAPI) the server uses ../shared/bitbucket/openapi.json when
+// present, else the subset of it embedded in the package.
 func WithSpec(path string) Option {
 	return func(c *config) { c.specPath, c.specSet = path, true }
 }

@@ -97,8 +97,8 @@ func NewServer(opts ...Option) (*Server, error) {
 		nextComment: 100000,
 	}
 	s.routes = s.routeTable()
-	if path, found := findSpec(&cfg); found {
-		sd, err := loadSpecCached(path)
+	if src, found := findSpec(&cfg); found {
+		sd, err := loadSpecCached(src)
 		if err != nil {
 			return nil, err
 		}
@@ -110,7 +110,7 @@ func NewServer(opts ...Option) (*Server, error) {
 		for _, r := range s.routes {
 			s.templates = append(s.templates, compileTemplate(r.path))
 		}
-		cfg.logf("bbtest: official spec not found at %s; request validation SKIPPED (set %s or use WithSpec)", path, SpecEnv)
+		cfg.logf("bbtest: official spec not found at %s; request validation SKIPPED (set %s or use WithSpec)", src.path, SpecEnv)
 	}
 	srv := httptest.NewUnstartedServer(s)
 	if cfg.addr != "" {
@@ -229,7 +229,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serve(c *call) {
 	r := c.r
 	if c.tmpl == nil {
-		reason := "no such route in the Bitbucket API"
+		reason := "no such route in the Bitbucket API" + s.spec.unknownHint()
 		if c.path == "" {
 			reason = "no such route: the API lives under " + apiPrefix
 		}
@@ -240,7 +240,7 @@ func (s *Server) serve(c *call) {
 	if rt == nil {
 		if s.spec != nil {
 			if _, op := s.spec.operation(r.Method, c.tmpl.path); op == nil {
-				c.violation(http.StatusMethodNotAllowed, fmt.Sprintf("%s is not defined for %s", r.Method, c.tmpl.path))
+				c.violation(http.StatusMethodNotAllowed, fmt.Sprintf("%s is not defined for %s%s", r.Method, c.tmpl.path, s.spec.unknownHint()))
 				return
 			}
 		}

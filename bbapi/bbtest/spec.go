@@ -7,11 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -19,119 +16,19 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 )
 
-// SpecEnv names the environment variable that points at the official
-// OpenAPI document when no WithSpec option is given.
-const SpecEnv = "BITREVIEW_OPENAPI"
-
-// specRel is where the document lives relative to a directory above the
-// module root: <moduleroot>/../shared/bitbucket/openapi.json.
-const specRel = "shared/bitbucket/openapi.json"
-
-// specDoc is the loaded and patched document, plus what the server derives
-// from it. It is read-only once built and shared by every Server of the
-// process.
-type specDoc struct {
-	path     string
-	doc      *openapi3.T
-	paths    []*template
-	loadTime time.Duration
-}
-
-type specEntry struct {
-	once sync.Once
-	doc  *specDoc
-	err  error
-}
-
-// specCache is the only package-level mutable state: the document is 1.2 MB
-// and takes a few hundred milliseconds to load, and hundreds of tests start
-// a Server, so each path is loaded and patched once per process. Entries are
-// never modified after their Once has run.
-var specCache struct {
-	mu sync.Mutex
-	m  map[string]*specEntry
-}
-
-func loadSpecCached(path string) (*specDoc, error) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		abs = path
-	}
-	specCache.mu.Lock()
-	if specCache.m == nil {
-		specCache.m = make(map[string]*specEntry)
-	}
-	e := specCache.m[abs]
-	if e == nil {
-		e = &specEntry{}
-		specCache.m[abs] = e
-	}
-	specCache.mu.Unlock()
-	e.once.Do(func() { e.doc, e.err = loadSpec(abs) })
-	return e.doc, e.err
-}
-
-// findSpec returns the path to use and whether a file exists there. The
-// order is: WithSpec, $BITREVIEW_OPENAPI, then shared/bitbucket/openapi.json
-// in the current directory or any parent (which finds the sibling of the
-// module root).
-func findSpec(cfg *config) (path string, found bool) {
-	switch {
-	case cfg.specSet:
-		path = cfg.specPath
-	case os.Getenv(SpecEnv) != "":
-		path = os.Getenv(SpecEnv)
-	default:
-		path = searchSpec()
-	}
-	if path == "" {
-		return "", false
-	}
-	st, err := os.Stat(path)
-	return path, err == nil && !st.IsDir()
-}
-
-func searchSpec() string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	var modRoot string
-	for {
-		p := filepath.Join(dir, filepath.FromSlash(specRel))
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		if modRoot == "" {
-			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-				modRoot = dir
-			}
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	if modRoot != "" {
-		return filepath.Join(filepath.Dir(modRoot), filepath.FromSlash(specRel))
-	}
-	return filepath.Join("..", filepath.FromSlash(specRel))
-}
-
-func loadSpec(path string) (*specDoc, error) {
+// loadSpec parses and patches a document; name is what SpecPath reports. A
+// document that internal/specgen wrote (the embedded one, or a copy of it
+// given as a file) is a subset.
+func loadSpec(name string, data []byte) (*specDoc, error) {
 	start := time.Now()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromData(data)
 	if err != nil {
-		return nil, fmt.Errorf("bbtest: load %s: %w", path, err)
+		return nil, fmt.Errorf("bbtest: load %s: %w", name, err)
 	}
+	subset := doc.Info != nil && doc.Info.Extensions["x-generated-by"] != nil
 	patchSpec(doc)
-	sd := &specDoc{path: path, doc: doc}
+	sd := &specDoc{path: name, raw: data, subset: subset, doc: doc}
 	for p := range doc.Paths.Map() {
 		sd.paths = append(sd.paths, compileTemplate(p))
 	}
