@@ -139,8 +139,8 @@ func (s *Server) Close() {
 // Handler returns the server's handler, for serving it elsewhere.
 func (s *Server) Handler() http.Handler { return s }
 
-// SpecPath returns the document requests are validated against, or "" when
-// validation is skipped.
+// SpecPath returns the document requests are validated against (a file, or
+// "embedded:…" for the embedded subset), or "" when validation is skipped.
 func (s *Server) SpecPath() string {
 	if s.spec == nil {
 		return ""
