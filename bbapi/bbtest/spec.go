@@ -38,7 +38,7 @@ func loadSpec(name string, data []byte) (*specDoc, error) {
 }
 
 // patchSpec corrects the known differences between the published document
-// and the live API (see /work/shared/bitbucket/README.md):
+// and the live API (see shared/bitbucket/README.md beside the repository):
 //
 //   - "type" is dropped from every required list. The base schema "object"
 //     (and the schemas built on it: comment, report, report_annotation, …)

@@ -63,7 +63,7 @@ var plannedVars = map[string]string{
 	"JIRA_EMAIL":          "issue 21: linked issues",
 	"JIRA_API_TOKEN":      "issue 21: linked issues",
 	"JIRA_PROJECT":        "issue 21: linked issues",
-	"DESCRIPTION_SUMMARY": "not filed yet: summary in the PR description (@bitreview summary placeholder)",
+	"DESCRIPTION_SUMMARY": "issue 21: linked issues and the PR description summary",
 }
 
 // docVar is one variable as one of the three sources declares it.
