@@ -31,14 +31,18 @@ type RefusedError struct {
 	Limit  int64 // for TooLarge: the cap in bytes
 }
 
-func (e *RefusedError) Error() string {
+func (e *RefusedError) Error() string { return fmt.Sprintf("%q: %s", e.Path, e.Why()) }
+
+// Why is the reason in words, without the path: "a symlink", "not tracked
+// at 0123456789ab", "larger than 1048576 bytes".
+func (e *RefusedError) Why() string {
 	switch e.Reason {
 	case NotTracked:
-		return fmt.Sprintf("%q: not tracked at %s", e.Path, short(e.Rev))
+		return "not tracked at " + short(e.Rev)
 	case TooLarge:
-		return fmt.Sprintf("%q: larger than %d bytes", e.Path, e.Limit)
+		return fmt.Sprintf("larger than %d bytes", e.Limit)
 	}
-	return fmt.Sprintf("%q: %s", e.Path, e.Reason)
+	return string(e.Reason)
 }
 
 // Is makes a path that is not tracked match fs.ErrNotExist, so that "no
