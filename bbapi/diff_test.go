@@ -71,3 +71,26 @@ func TestGetFile(t *testing.T) {
 	_, err = c.GetFile(t.Context(), "ws", "repo", "", "x", &buf)
 	require.Error(t, err)
 }
+
+func TestGetFileMeta(t *testing.T) {
+	t.Parallel()
+	c, mux, _ := setup(t)
+	mux.HandleFunc("/repositories/ws/repo/src/abc123/docs/guide.md", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodGet)
+		assert.Equal(t, "meta", r.URL.Query().Get("format"))
+		writeJSON(w, 200, `{"type":"commit_file","path":"docs/guide.md","size":7,"attributes":["link"],"commit":{"type":"commit","hash":"abc123"}}`)
+	})
+	mux.HandleFunc("/repositories/ws/repo/src/abc123/missing.md", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 404, `{"type":"error","error":{"message":"No such file or directory: missing.md"}}`)
+	})
+	m, _, err := c.GetFileMeta(t.Context(), "ws", "repo", "abc123", "/docs/guide.md")
+	require.NoError(t, err)
+	assert.Equal(t, "commit_file", m.Type)
+	assert.True(t, m.Has("link"))
+	assert.False(t, m.Has("subrepository"))
+
+	_, _, err = c.GetFileMeta(t.Context(), "ws", "repo", "abc123", "missing.md")
+	var er *ErrorResponse
+	require.ErrorAs(t, err, &er)
+	assert.Equal(t, 404, er.StatusCode)
+}

@@ -216,6 +216,16 @@ func filterDiff(diff string, paths []string) string {
 	return out.String()
 }
 
+// isDir reports whether some stored file lies under dir.
+func isDir(files map[string]string, dir string) bool {
+	for p := range files {
+		if strings.HasPrefix(p, dir+"/") {
+			return true
+		}
+	}
+	return false
+}
+
 // GET /repositories/{workspace}/{repo_slug}/src/{commit}/{path}: raw bytes,
 // Content-Type from the extension without a charset, a content ETag;
 // ?format=meta answers the file's metadata.
@@ -226,22 +236,31 @@ func (s *Server) getSrc(c *call) {
 			return fail
 		}
 		commit, p := c.params["commit"], strings.TrimSuffix(c.params["path"], "/")
-		files := rs.files[commit]
+		files, key := rs.files[commit], commit
 		if files == nil {
 			if full, ok := rs.resolveCommit(commit); ok {
-				files = rs.files[full]
+				files, key = rs.files[full], full
 			}
 		}
 		content, ok := files[p]
+		meta := c.r.URL.Query().Get("format") == "meta"
+		if !ok && meta && isDir(files, p) {
+			m := map[string]any{"type": "commit_directory", "path": p, "commit": map[string]any{"type": "commit", "hash": commit}}
+			return func() { writeJSON(c.w, http.StatusOK, m) }
+		}
 		if !ok {
 			return c.notFound("No such file or directory: " + p)
 		}
-		if c.r.URL.Query().Get("format") == "meta" {
-			meta := map[string]any{
-				"type": "commit_file", "path": p, "size": len(content), "attributes": []string{},
+		if meta {
+			attrs := []string{}
+			if rs.links[key+":"+p] {
+				attrs = append(attrs, "link")
+			}
+			m := map[string]any{
+				"type": "commit_file", "path": p, "size": len(content), "attributes": attrs,
 				"commit": map[string]any{"type": "commit", "hash": commit},
 			}
-			return func() { writeJSON(c.w, http.StatusOK, meta) }
+			return func() { writeJSON(c.w, http.StatusOK, m) }
 		}
 		ctype := mime.TypeByExtension(path.Ext(p))
 		if i := strings.Index(ctype, ";"); i >= 0 {

@@ -102,19 +102,7 @@ func (a *actionRun) run(ctx context.Context) error {
 	log.ok(t, "Pull request #%d fetched: %q (%s → %s)", meta.ID, oneLine(meta.Title, 80), meta.SourceBranch, meta.TargetBranch)
 
 	t = time.Now()
-	base := ghservice.NewFiles(a.api.Repos, pr, meta.TargetCommit)
-	read := func(ctx context.Context, p string, limit int) ([]byte, error) {
-		clean, err := repoPath(p)
-		if err != nil {
-			return nil, err
-		}
-		data, err := base.ReadFile(ctx, clean)
-		if err == nil && len(data) > limit {
-			data = data[:limit]
-		}
-		return data, err
-	}
-	rs := loadSettings(ctx, read, fmt.Sprintf("%s (%s)", meta.TargetBranch, short(meta.TargetCommit)), "on "+meta.TargetBranch, cfg.ConfigFile)
+	rs := loadSettings(ctx, ghSettings(ghservice.NewFiles(a.api.Repos, pr, meta.TargetCommit), meta), cfg.ConfigFile)
 	cfg = applyRepoConfig(cfg, rs.file)
 	a.cfg = cfg
 	for _, w := range rs.warnings {
@@ -196,7 +184,7 @@ func (a *actionRun) run(ctx context.Context) error {
 		log.info("Incremental review of %s..%s: %d file(s)", short(plan.From), short(head), len(reviewed.Files))
 	}
 
-	eng, err := newEngine(cfg, rs, ghservice.NewFiles(a.api.Repos, pr, head), log)
+	eng, err := newEngine(cfg, rs, head, ghservice.NewFiles(a.api.Repos, pr, head), log)
 	if err != nil {
 		return err
 	}
@@ -241,6 +229,30 @@ func (a *actionRun) run(ctx context.Context) error {
 		return ghStage("publish", perr)
 	}
 	return nil
+}
+
+// ghSettings reads the config file and its guidelines at the base commit
+// through the contents endpoint; a guideline must be a regular file there
+// (GitHub would follow a symlink to the file it points to).
+func ghSettings(base *ghservice.Files, meta review.PullRequest) settingsSource {
+	reader := func(readFile func(context.Context, string) ([]byte, error)) readFunc {
+		return func(ctx context.Context, p string, limit int) ([]byte, error) {
+			clean, err := repoPath(p)
+			if err != nil {
+				return nil, err
+			}
+			data, err := readFile(ctx, clean)
+			if err == nil && len(data) > limit {
+				data = data[:limit]
+			}
+			return data, err
+		}
+	}
+	return settingsSource{
+		config: reader(base.ReadFile), guideline: reader(base.ReadRegularFile),
+		from: fmt.Sprintf("%s (%s)", meta.TargetBranch, short(meta.TargetCommit)),
+		on:   "on " + meta.TargetBranch, at: meta.TargetBranch,
+	}
 }
 
 // publishCheck adds the check run. Its failure is a warning: the review

@@ -10,11 +10,13 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"strings"
 	"time"
 
 	"github.com/bitreview/bitreview/diffparse"
+	"github.com/bitreview/bitreview/gitblob"
 	"github.com/bitreview/bitreview/redact"
 	"github.com/bitreview/bitreview/review"
 )
@@ -53,7 +55,17 @@ func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr 
 		fmt.Fprintf(stderr, "✖ %v\n", err)
 		return exitConfig
 	}
-	raw, err := git(ctx, dir, "diff", "--no-color", "--no-ext-diff", "--find-renames", baseRef.commit)
+	root := dir
+	if top, err := git(ctx, dir, "rev-parse", "--show-toplevel"); err == nil {
+		root = strings.TrimSpace(string(top))
+	}
+	snap, err := snapshotTree(ctx, root)
+	if err != nil {
+		fmt.Fprintf(stderr, "✖ snapshot the working tree: %v\n", err)
+		return exitConfig
+	}
+	// No textconv: the diff must show the blobs the context is read from.
+	raw, err := git(ctx, root, "diff", "--no-color", "--no-ext-diff", "--no-textconv", "--find-renames", baseRef.commit, snap)
 	if err != nil {
 		fmt.Fprintf(stderr, "✖ git diff: %v\n", err)
 		return exitConfig
@@ -68,14 +80,11 @@ func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr 
 		return exitOK
 	}
 
-	root := dir
-	if top, err := git(ctx, dir, "rev-parse", "--show-toplevel"); err == nil {
-		root = strings.TrimSpace(string(top))
-	}
-	// The developer's own working tree is trusted, so its config file is
-	// used as it is now, edits included (unlike the pipe).
-	rs := loadSettings(ctx, dirReader(root), "the working tree", "in the working tree", cfg.ConfigFile)
+	rs := loadSettings(ctx, localSettings(root, baseRef, snap), cfg.ConfigFile)
 	cfg = applyRepoConfig(cfg, rs.file)
+	if w := untrackedConfig(root, cfg.ConfigFile, rs); w != "" {
+		rs.warnings = append(rs.warnings, w)
+	}
 	for _, w := range rs.warnings {
 		fmt.Fprintf(stderr, "⚠ %s\n", w)
 	}
@@ -87,7 +96,7 @@ func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr 
 		fmt.Fprintf(stderr, "✖ %v\n", err)
 		return exitRemote
 	}
-	opts.Files = dirFiles{root}
+	opts.Files = gitblob.New(root, snap)
 	eng := review.New(model, opts)
 	pr := review.PullRequest{Title: "local changes against " + baseRef.name}
 	res, rerr := eng.Review(ctx, pr, d)
@@ -145,15 +154,24 @@ func resolveBase(ctx context.Context, dir, ref string) (baseRef, error) {
 			return baseRef{}, fmt.Errorf("--base %s: no common ancestor with HEAD (is the ref fetched?)", ref)
 		}
 	}
-	if _, err := git(ctx, dir, "rev-parse", "--verify", "HEAD"); err != nil {
+	head, err := git(ctx, dir, "rev-parse", "--verify", "HEAD")
+	if err != nil {
 		// A repository without commits: diff against the empty tree.
 		return baseRef{name: "the empty tree", commit: "4b825dc642cb6eb9a060e54bf8d69288fbee4904"}, nil
 	}
-	return baseRef{name: "HEAD", commit: "HEAD"}, nil
+	return baseRef{name: "HEAD", commit: strings.TrimSpace(string(head))}, nil
 }
 
 func git(ctx context.Context, dir string, args ...string) ([]byte, error) {
+	return gitEnv(ctx, dir, nil, args...)
+}
+
+// gitEnv is git with extra environment variables.
+func gitEnv(ctx context.Context, dir string, env []string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir, "-c", "core.quotepath=false"}, args...)...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

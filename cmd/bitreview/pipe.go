@@ -214,7 +214,7 @@ func (p *pipeRun) run(ctx context.Context) error {
 		log.ok(t, "Incremental review of %s..%s: %d file(s), +%d −%d lines", short(plan.From), short(head), len(reviewed.Files), a, r)
 	}
 
-	eng, err := newEngine(cfg, rs, bbservice.NewFiles(client, pr, meta.SourceCommit), log)
+	eng, err := newEngine(cfg, rs, head, bbservice.NewFiles(client, pr, meta.SourceCommit), log)
 	if err != nil {
 		return err
 	}
@@ -503,9 +503,10 @@ func reportNotConfigured(ctx context.Context, api bbservice.InsightsAPI, cfg Con
 
 // newEngine builds the review engine of a pipe or action run: the
 // configured model, the repository's instructions and guidelines, the
-// secret scanner, and sources that read the clone first and the platform's
-// API at the head commit second.
-func newEngine(cfg Config, rs repoSettings, remote review.FileSource, log *stepLog) (*review.Engine, error) {
+// secret scanner, and sources that read the head commit's blobs from the
+// clone's object database first (never its working tree) and the
+// platform's API at the head commit second.
+func newEngine(cfg Config, rs repoSettings, head string, remote review.FileSource, log *stepLog) (*review.Engine, error) {
 	model, err := newModel(cfg)
 	if err != nil {
 		return nil, &configProblem{err}
@@ -515,11 +516,7 @@ func newEngine(cfg Config, rs repoSettings, remote review.FileSource, log *stepL
 	if opts.Secrets, err = redact.New(); err != nil {
 		return nil, err
 	}
-	var sources firstOf
-	if cfg.CloneDir != "" {
-		sources = append(sources, dirFiles{cfg.CloneDir})
-	}
-	opts.Files = append(sources, remote)
+	opts.Files = headSources(cfg.CloneDir, head, remote)
 	opts.OnBatch = func(i, n int, err error) {
 		if err != nil {
 			log.fail("Batch %d/%d failed: %v", i, n, err)

@@ -8,20 +8,19 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
-	"os"
 	"path"
 	"strings"
 
 	"github.com/bitreview/bitreview/bbapi"
 	"github.com/bitreview/bitreview/diffparse"
+	"github.com/bitreview/bitreview/gitblob"
 	"github.com/bitreview/bitreview/repoconfig"
 	"github.com/bitreview/bitreview/review"
+	bbservice "github.com/bitreview/bitreview/service/bitbucket"
 )
 
-// fileGetter reads a file at a commit (bbapi.Client.GetFile).
-type fileGetter interface {
-	GetFile(ctx context.Context, workspace, repo, commit, path string, w io.Writer) (*bbapi.Response, error)
-}
+// fileGetter reads a file, or its metadata, at a commit (bbapi.Client).
+type fileGetter = bbservice.FileAPI
 
 // repoSettings is what the repository's config file contributed.
 type repoSettings struct {
@@ -36,7 +35,8 @@ const maxGuidelineFile = 16 << 10
 // loadRepoSettings reads CONFIG_FILE and its guideline files from the
 // destination commit — never from the PR's own changes, so a PR cannot
 // reconfigure its own review. A missing file means defaults; a broken one
-// means defaults and a warning, never a failed run.
+// means defaults and a warning, never a failed run. A guideline must be a
+// regular file there: a symlink, a submodule or a directory is refused.
 func loadRepoSettings(ctx context.Context, api fileGetter, ws, repo, branch, commit, name string) repoSettings {
 	read := func(ctx context.Context, p string, limit int) ([]byte, error) {
 		data, err := readAt(ctx, api, ws, repo, commit, p, limit)
@@ -45,18 +45,46 @@ func loadRepoSettings(ctx context.Context, api fileGetter, ws, repo, branch, com
 		}
 		return data, err
 	}
-	return loadSettings(ctx, read, fmt.Sprintf("%s (%s)", branch, short(commit)), "on "+branch, name)
+	files := bbservice.NewFiles(api, bbservice.PR{Workspace: ws, Repo: repo}, commit)
+	guideline := func(ctx context.Context, p string, limit int) ([]byte, error) {
+		clean, err := repoPath(p)
+		if err != nil {
+			return nil, err
+		}
+		if err := files.CheckRegular(ctx, clean); err != nil {
+			if isNotFound(err) {
+				return nil, fmt.Errorf("%s: %w", p, fs.ErrNotExist)
+			}
+			return nil, err
+		}
+		return read(ctx, clean, limit)
+	}
+	return loadSettings(ctx, settingsSource{
+		config: read, guideline: guideline,
+		from: fmt.Sprintf("%s (%s)", branch, short(commit)), on: "on " + branch, at: branch,
+	}, name)
 }
 
 // readFunc reads at most limit bytes of a repository file; a missing file
 // is an error wrapping fs.ErrNotExist.
 type readFunc func(ctx context.Context, path string, limit int) ([]byte, error)
 
-// loadSettings reads the config file name and its guidelines through read.
-// from names the place for the footer ("main (abc123)"), on for messages.
-func loadSettings(ctx context.Context, read readFunc, from, on, name string) repoSettings {
-	rs := repoSettings{source: "defaults (no " + name + " " + on + ")"}
-	data, err := read(ctx, name, repoconfig.MaxSize+1)
+// settingsSource is where a run reads the repository's config file and its
+// guideline files.
+type settingsSource struct {
+	config    readFunc // the config file
+	guideline readFunc // a guideline: a tracked regular file, or a refusal
+	from      string   // for the footer: "main (abc123)", "the working tree"
+	on        string   // for messages: "on main", "in the working tree"
+	at        string   // where guidelines are read, for "not tracked at main"
+}
+
+// loadSettings reads the config file name and its guidelines from src.
+// Each guideline that is refused (not a tracked regular file where it is
+// read, or under .git/) is named with the reason in the warnings.
+func loadSettings(ctx context.Context, src settingsSource, name string) repoSettings {
+	rs := repoSettings{source: "defaults (no " + name + " " + src.on + ")"}
+	data, err := src.config(ctx, name, repoconfig.MaxSize+1)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return rs
@@ -75,11 +103,15 @@ func loadSettings(ctx context.Context, read readFunc, from, on, name string) rep
 		return rs
 	}
 	rs.file = cfg
-	rs.source = name + " from " + from
+	rs.source = name + " from " + src.from
 	for _, g := range cfg.Guidelines {
-		text, err := read(ctx, g, maxGuidelineFile)
+		text, err := src.guideline(ctx, g, maxGuidelineFile)
+		if why := refusal(err, src.at); why != "" {
+			rs.warnings = append(rs.warnings, fmt.Sprintf("guideline %s refused: %s", g, why))
+			continue
+		}
 		if err != nil {
-			rs.warnings = append(rs.warnings, fmt.Sprintf("guideline %s could not be read %s", g, on))
+			rs.warnings = append(rs.warnings, fmt.Sprintf("guideline %s could not be read at %s", g, src.at))
 			continue
 		}
 		rs.guides = append(rs.guides, review.Guideline{Name: g, Text: string(text)})
@@ -101,30 +133,37 @@ func readAt(ctx context.Context, api fileGetter, ws, repo, commit, p string, lim
 	return buf.Bytes(), nil
 }
 
+// Paths from the config file that are never read.
+var (
+	errOutsideRepo = errors.New("outside the repository")
+	errUnderGitDir = errors.New("under .git/")
+)
+
 // repoPath cleans a path from the config file and refuses one that leaves
-// the repository.
+// the repository or names anything under .git/.
 func repoPath(p string) (string, error) {
 	clean := path.Clean(strings.TrimPrefix(p, "/"))
 	if clean == "." || strings.HasPrefix(clean, "../") || clean == ".." {
-		return "", errors.New("path outside the repository")
+		return "", errOutsideRepo
+	}
+	for _, name := range strings.Split(clean, "/") {
+		if strings.EqualFold(strings.TrimRight(name, ". "), ".git") {
+			return "", errUnderGitDir
+		}
 	}
 	return clean, nil
 }
 
-// dirReader reads repository files from a local checkout (`bitreview
-// review`: the developer's own working tree is trusted).
-func dirReader(root string) readFunc {
-	return func(_ context.Context, p string, limit int) ([]byte, error) {
+// blobReader reads repository files as blobs of src's commit or tree:
+// regular files only (gitblob refuses symlinks, submodules, directories,
+// untracked paths and .git/).
+func blobReader(src *gitblob.Source) readFunc {
+	return func(ctx context.Context, p string, limit int) ([]byte, error) {
 		clean, err := repoPath(p)
 		if err != nil {
 			return nil, err
 		}
-		f, err := os.OpenInRoot(root, clean)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		return io.ReadAll(io.LimitReader(f, int64(limit)))
+		return src.ReadRegularFile(ctx, clean, limit)
 	}
 }
 

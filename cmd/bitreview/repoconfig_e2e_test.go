@@ -126,19 +126,24 @@ func TestPipeVariableBeatsConfigFile(t *testing.T) {
 	assert.Empty(t, f.bb.Reports(ws, slug, srcSHA), "code_insights: false from the file beats the default")
 }
 
-// Local review reads the config from the working tree: the developer's own
-// checkout is trusted, and edits to the file apply at once.
+// Local review reads the config as the working tree has it, if git tracks
+// it: the developer's own checkout, and edits to the file apply at once
+// (here an uncommitted one). Guidelines are tracked files at the base.
 func TestLocalReviewUsesWorkingTreeConfig(t *testing.T) {
 	t.Parallel()
 	dir, git := newGitRepo(t)
-	cfg := "paths:\n  - path: 'app/**'\n    instructions: LOCAL-RULE-9\nguidelines: [AGENTS.md]\nbogus_key: 1\n"
-	require.NoError(t, os.WriteFile(filepath.Join(dir, ".bitreview.yaml"), []byte(cfg), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "AGENTS.md"), []byte("AGENT-GUIDE\n"), 0o644))
+	git("add", ".")
+	git("commit", "-q", "-m", "guide")
+	cfg := "paths:\n  - path: 'app/**'\n    instructions: LOCAL-RULE-8\nguidelines: [AGENTS.md]\nbogus_key: 1\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".bitreview.yaml"), []byte(cfg), 0o644))
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "app"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "app", "a.go"), []byte("package app\n\nfunc A() int { return 1 }\n"), 0o644))
 	git("checkout", "-q", "-b", "feature")
 	git("add", ".")
 	git("commit", "-q", "-m", "feature")
+	cfg = strings.Replace(cfg, "LOCAL-RULE-8", "LOCAL-RULE-9", 1)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".bitreview.yaml"), []byte(cfg), 0o644))
 
 	stub := llmtest.NewOpenAI(t)
 	stub.SetDefault(func(c llmtest.Call) llmtest.Reply {

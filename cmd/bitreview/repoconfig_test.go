@@ -91,3 +91,29 @@ func TestAutoReviewSkips(t *testing.T) {
 	assert.Contains(t, rsKw.skipReason(review.PullRequest{Title: "x", TargetBranch: "main"}, ""), "base_branches")
 	assert.Empty(t, rsKw.skipReason(review.PullRequest{Title: "x", TargetBranch: "release/1"}, ""))
 }
+
+// A guideline is a regular file on the destination branch: a symlink
+// (whatever the src endpoint does with it), a directory or a path under
+// .git/ is refused and named.
+func TestRepoConfigGuidelineMustBeRegularFile(t *testing.T) {
+	srv := bbtest.New(t)
+	bot := srv.AddUser(bbtest.NewUser("bot"))
+	srv.AddPullRequest(ws, slug, bbtest.PullRequest{ID: 1,
+		Source: bbtest.Endpoint{Commit: srcSHA}, Destination: bbtest.Endpoint{Branch: "main", Commit: dstSHA},
+	}, "")
+	srv.AddFile(ws, slug, dstSHA, ".bitreview.yaml", "guidelines: [docs/guide.md, docs/more, .git/config, ../x.md, CONTRIBUTING.md]\n")
+	srv.AddSymlink(ws, slug, dstSHA, "docs/guide.md", "../deploy/secrets.md")
+	srv.AddFile(ws, slug, dstSHA, "docs/more/a.md", "a")
+	srv.AddFile(ws, slug, dstSHA, "CONTRIBUTING.md", "Use table tests.")
+	client, err := bbapi.NewClient(srv.URL, bbapi.WithAccessToken(bot.AccessToken))
+	require.NoError(t, err)
+
+	rs := loadRepoSettings(t.Context(), client, ws, slug, "main", dstSHA, ".bitreview.yaml")
+	assert.Equal(t, []review.Guideline{{Name: "CONTRIBUTING.md", Text: "Use table tests."}}, rs.guides)
+	assert.Equal(t, []string{
+		"guideline docs/guide.md refused: a symlink",
+		"guideline docs/more refused: a directory",
+		"guideline .git/config refused: under .git/",
+		"guideline ../x.md refused: outside the repository",
+	}, rs.warnings)
+}

@@ -12,6 +12,7 @@ import (
 // FileAPI is what reading file contents needs.
 type FileAPI interface {
 	GetFile(ctx context.Context, workspace, repo, commit, path string, w io.Writer) (*bbapi.Response, error)
+	GetFileMeta(ctx context.Context, workspace, repo, commit, path string) (*bbapi.FileMeta, *bbapi.Response, error)
 }
 
 // Files reads files at one commit through the API's src endpoint.
@@ -35,4 +36,34 @@ func (f *Files) ReadFile(ctx context.Context, path string) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// NotRegularError is a path that is not a regular file at the commit.
+// Kind is "a symlink", "a submodule" or "a directory".
+type NotRegularError struct {
+	Path, Kind string
+}
+
+func (e *NotRegularError) Error() string { return e.Path + ": " + e.Kind }
+
+// CheckRegular returns nil when path is a regular file at the commit, a
+// *NotRegularError for a symlink, a submodule or a directory (from
+// ?format=meta), or the API's error (404 for a path that is not there).
+// Files that configure the review are read only after it: whatever the
+// src endpoint does with a link, its target is never used as a guideline.
+func (f *Files) CheckRegular(ctx context.Context, path string) error {
+	m, _, err := f.api.GetFileMeta(ctx, f.pr.Workspace, f.pr.Repo, f.commit, path)
+	switch {
+	case err != nil:
+		return err
+	case m.Type == "commit_directory":
+		return &NotRegularError{Path: path, Kind: "a directory"}
+	case m.Has("link"):
+		return &NotRegularError{Path: path, Kind: "a symlink"}
+	case m.Has("subrepository"):
+		return &NotRegularError{Path: path, Kind: "a submodule"}
+	case m.Type != "commit_file":
+		return &NotRegularError{Path: path, Kind: "not a regular file"}
+	}
+	return nil
 }

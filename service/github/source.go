@@ -178,8 +178,30 @@ func NewFiles(api ReposAPI, pr PR, commit string) *Files {
 	return &Files{api: api, pr: pr, commit: commit}
 }
 
-// ReadFile returns the file's content; a missing file wraps fs.ErrNotExist.
+// NotRegularError is a path that is not a regular file at the commit.
+// Kind is "a symlink", "a submodule", "a directory" or "not a regular
+// file".
+type NotRegularError struct {
+	Path, Kind string
+}
+
+func (e *NotRegularError) Error() string { return e.Path + ": " + e.Kind }
+
+// ReadFile returns the file's content at the commit; a missing file wraps
+// fs.ErrNotExist. A symlink yields its target text and is never followed:
+// GitHub answers a link to a file of the repository with that file, which
+// is refused (*NotRegularError), as are submodules and directories.
 func (f *Files) ReadFile(ctx context.Context, path string) ([]byte, error) {
+	return f.read(ctx, path, false)
+}
+
+// ReadRegularFile is ReadFile for a regular file only: a symlink is
+// refused too. It reads files that configure the review (guidelines).
+func (f *Files) ReadRegularFile(ctx context.Context, path string) ([]byte, error) {
+	return f.read(ctx, path, true)
+}
+
+func (f *Files) read(ctx context.Context, path string, regularOnly bool) ([]byte, error) {
 	fc, _, _, err := f.api.GetContents(ctx, f.pr.Owner, f.pr.Repo, path, &gh.RepositoryContentGetOptions{Ref: f.commit})
 	if StatusOf(err) == http.StatusNotFound {
 		return nil, fmt.Errorf("%s: %w", path, fs.ErrNotExist)
@@ -188,7 +210,22 @@ func (f *Files) ReadFile(ctx context.Context, path string) ([]byte, error) {
 		return nil, err
 	}
 	if fc == nil {
-		return nil, fmt.Errorf("%s: not a file", path)
+		return nil, &NotRegularError{Path: path, Kind: "a directory"}
+	}
+	switch fc.GetType() {
+	case "file":
+		if fc.GetPath() != path {
+			return nil, &NotRegularError{Path: path, Kind: "a symlink"} // followed by GitHub to fc.Path
+		}
+	case "symlink":
+		if regularOnly {
+			return nil, &NotRegularError{Path: path, Kind: "a symlink"}
+		}
+		return []byte(fc.GetTarget()), nil
+	case "submodule":
+		return nil, &NotRegularError{Path: path, Kind: "a submodule"}
+	default:
+		return nil, &NotRegularError{Path: path, Kind: "not a regular file"}
 	}
 	s, err := fc.GetContent()
 	return []byte(s), err

@@ -69,6 +69,44 @@ func TestFilesReadsContentsAtCommit(t *testing.T) {
 	assert.ErrorContains(t, err, "file does not exist")
 }
 
+// GitHub's contents endpoint follows a symlink whose target is a file of
+// the repository and answers with that file; a symlink to anything else
+// comes back as type "symlink" with its target. Neither is followed.
+func TestFilesNeverFollowSymlinks(t *testing.T) {
+	t.Parallel()
+	s, api, _ := newFake(t)
+	s.SetFile(base, "docs/real.md", "REAL-FILE-TEXT\n")
+	s.SetSymlink(base, "docs/guide.md", "real.md")
+	s.SetSymlink(base, "leak.go", "/etc/passwd")
+	s.SetSubmodule(base, "vendor/lib")
+	f := NewFiles(api.Repos, testPR, base)
+	for _, tc := range []struct {
+		path, kind, context string
+	}{
+		{path: "docs/guide.md", kind: "a symlink"},
+		{path: "leak.go", kind: "a symlink", context: "/etc/passwd"},
+		{path: "vendor/lib", kind: "a submodule"},
+		{path: "docs", kind: "a directory"},
+	} {
+		_, err := f.ReadRegularFile(t.Context(), tc.path)
+		var nr *NotRegularError
+		require.ErrorAs(t, err, &nr, tc.path)
+		assert.Equal(t, tc.kind, nr.Kind, tc.path)
+
+		data, err := f.ReadFile(t.Context(), tc.path)
+		if tc.context != "" {
+			require.NoError(t, err)
+			assert.Equal(t, tc.context, string(data), "a symlink's context is its target text")
+			continue
+		}
+		require.ErrorAs(t, err, &nr, tc.path)
+		assert.NotContains(t, string(data), "REAL-FILE-TEXT")
+	}
+	data, err := f.ReadRegularFile(t.Context(), "docs/real.md")
+	require.NoError(t, err)
+	assert.Equal(t, "REAL-FILE-TEXT\n", string(data))
+}
+
 func TestCheckRunBatchesAnnotations(t *testing.T) {
 	t.Parallel()
 	s, api, _ := newFake(t)

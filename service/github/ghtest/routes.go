@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 
@@ -176,16 +177,61 @@ func (s *Server) compare(w http.ResponseWriter, r *http.Request, _ tokenInfo) {
 func (s *Server) contents(w http.ResponseWriter, r *http.Request, _ tokenInfo) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := r.PathValue("path")
-	c, ok := s.files[r.URL.Query().Get("ref")+":"+p]
-	if !ok {
-		writeError(w, http.StatusNotFound, "Not Found", nil)
+	p, ref := r.PathValue("path"), r.URL.Query().Get("ref")
+	fileObject := func(p, c string) map[string]any {
+		return map[string]any{
+			"type": "file", "encoding": "base64", "path": p, "name": path.Base(p), "size": len(c),
+			"content": base64.StdEncoding.EncodeToString([]byte(c)),
+		}
+	}
+	if c, ok := s.files[ref+":"+p]; ok {
+		writeJSON(w, http.StatusOK, fileObject(p, c))
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"type": "file", "encoding": "base64", "path": p, "name": p, "size": len(c),
-		"content": base64.StdEncoding.EncodeToString([]byte(c)),
-	})
+	if target, ok := s.links[ref+":"+p]; ok {
+		// GitHub follows a link to a file of the repository and answers
+		// with that file; any other link is described as a symlink.
+		resolved := path.Join(path.Dir(p), target)
+		if c, ok := s.files[ref+":"+resolved]; ok && !path.IsAbs(target) {
+			writeJSON(w, http.StatusOK, fileObject(resolved, c))
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"type": "symlink", "target": target, "path": p, "name": path.Base(p), "size": len(target)})
+		return
+	}
+	if s.submodules[ref+":"+p] {
+		writeJSON(w, http.StatusOK, map[string]any{"type": "submodule", "path": p, "name": path.Base(p), "submodule_git_url": "https://example.invalid/sub.git"})
+		return
+	}
+	if entries := s.dirEntries(ref, p); len(entries) > 0 {
+		writeJSON(w, http.StatusOK, entries)
+		return
+	}
+	writeError(w, http.StatusNotFound, "Not Found", nil)
+}
+
+// dirEntries lists what SetFile, SetSymlink and SetSubmodule stored under
+// dir at ref, as the contents endpoint lists a directory; the caller holds
+// s.mu.
+func (s *Server) dirEntries(ref, dir string) []map[string]any {
+	prefix := ref + ":" + dir + "/"
+	var out []map[string]any
+	add := func(key, kind string) {
+		if rest, ok := strings.CutPrefix(key, prefix); ok {
+			name, _, _ := strings.Cut(rest, "/")
+			out = append(out, map[string]any{"type": kind, "name": name, "path": dir + "/" + name})
+		}
+	}
+	for k := range s.files {
+		add(k, "file")
+	}
+	for k := range s.links {
+		add(k, "symlink")
+	}
+	for k := range s.submodules {
+		add(k, "submodule")
+	}
+	return out
 }
 
 // writePatchHunk writes a hunk as GitHub's "patch" field has it: the @@

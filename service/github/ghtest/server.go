@@ -73,22 +73,24 @@ type Server struct {
 	*httptest.Server
 	Owner, Repo string
 
-	mu        sync.Mutex
-	tokens    map[string]tokenInfo
-	pr        PullRequest
-	diff      *diffparse.Diff
-	reviewCs  []*Comment
-	issueCs   []*Comment
-	reviews   int
-	checks    []*CheckRun
-	files     map[string]string // ref + ":" + path → content
-	compares  map[string]string // base...head → diff
-	nextID    int64
-	faults    []fault
-	requests  []string
-	maxFiles  int
-	maxPer    int
-	diffCalls int
+	mu         sync.Mutex
+	tokens     map[string]tokenInfo
+	pr         PullRequest
+	diff       *diffparse.Diff
+	reviewCs   []*Comment
+	issueCs    []*Comment
+	reviews    int
+	checks     []*CheckRun
+	files      map[string]string // ref + ":" + path → content
+	links      map[string]string // ref + ":" + path → symlink target
+	submodules map[string]bool   // ref + ":" + path
+	compares   map[string]string // base...head → diff
+	nextID     int64
+	faults     []fault
+	requests   []string
+	maxFiles   int
+	maxPer     int
+	diffCalls  int
 }
 
 type tokenInfo struct {
@@ -106,7 +108,7 @@ type fault struct {
 func New(t testing.TB, owner, repo string) *Server {
 	s := &Server{
 		Owner: owner, Repo: repo, tokens: map[string]tokenInfo{},
-		files: map[string]string{}, compares: map[string]string{},
+		files: map[string]string{}, links: map[string]string{}, submodules: map[string]bool{}, compares: map[string]string{},
 		nextID: 1000, maxFiles: 300, maxPer: 100,
 	}
 	s.Server = httptest.NewServer(s.routes())
@@ -143,6 +145,22 @@ func (s *Server) SetFile(ref, path, content string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.files[ref+":"+path] = content
+}
+
+// SetSymlink stores a symlink at ref whose target text is target. As on
+// GitHub, the contents endpoint answers a link to a file of the repository
+// with that file, and any other link as type "symlink".
+func (s *Server) SetSymlink(ref, path, target string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.links[ref+":"+path] = target
+}
+
+// SetSubmodule stores a submodule (gitlink) at ref.
+func (s *Server) SetSubmodule(ref, path string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.submodules[ref+":"+path] = true
 }
 
 // SetCompare stores the diff of base...head for the compare endpoint; the
