@@ -106,10 +106,17 @@ func (rm redactingModel) redact(name, s string) string {
 	if rm.sc == nil {
 		return s
 	}
-	if found := rm.sc.ScanText(name, s); len(found) > 0 {
-		s = newRedactor(found).apply(s)
+	return Redact(rm.sc, name, s)
+}
+
+// Redact returns text with every secret sc finds in it replaced by
+// "[REDACTED <rule>]". name says what the text is (for the scanner).
+func Redact(sc TextScanner, name, text string) string {
+	found := sc.ScanText(name, text)
+	if len(found) == 0 {
+		return text
 	}
-	return s
+	return newRedactor(found).apply(text)
 }
 
 // redactor replaces every secret value in prompt text.
