@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -206,23 +205,4 @@ func ollamaAnswers(ctx context.Context, base string) bool {
 	}
 	resp.Body.Close()
 	return resp.StatusCode == http.StatusOK
-}
-
-func printReview(w io.Writer, format, base string, res *review.Result) error {
-	switch format {
-	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(res)
-	case "markdown":
-		var b strings.Builder
-		b.WriteString(review.RenderSummary(res, review.SummaryInfo{Version: version, Range: base + "..working tree"}, review.State{}))
-		for _, f := range res.Findings {
-			fmt.Fprintf(&b, "\n### `%s:%d`\n\n%s", f.Path, f.Line, review.RenderComment(f))
-		}
-		_, err := io.WriteString(w, b.String())
-		return err
-	}
-	return printText(w, base, res)
 }

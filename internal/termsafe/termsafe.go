@@ -12,6 +12,7 @@
 package termsafe
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -81,4 +82,22 @@ func Safe(s string) bool {
 		}
 	}
 	return true
+}
+
+// JSON escapes, as \uXXXX, what Text would remove from an encoded JSON
+// document: encoding/json already escapes C0 controls (and replaces
+// invalid UTF-8), but writes DEL, C1 controls and direction overrides
+// as they are. Outside strings JSON is ASCII, so every such rune is inside
+// a string and the document keeps its meaning.
+func JSON(doc []byte) []byte {
+	var b strings.Builder
+	b.Grow(len(doc))
+	for _, r := range string(doc) {
+		if r != '\n' && r != '\t' && dangerous(r) {
+			fmt.Fprintf(&b, `\u%04x`, r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return []byte(b.String())
 }

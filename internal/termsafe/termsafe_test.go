@@ -1,6 +1,7 @@
 package termsafe_test
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -53,4 +54,15 @@ func TestSafe(t *testing.T) {
 		assert.False(t, termsafe.Safe("a"+s+"b"), "%q", s)
 		assert.True(t, termsafe.Safe(termsafe.Text("a"+s+"b")), "%q", s)
 	}
+}
+
+func TestJSON(t *testing.T) {
+	doc := []byte("{\n  \"path\": \"a\\u001b\u009b\u202e\x7fb 🔴\"\n}\n")
+	got := termsafe.JSON(doc)
+	assert.Equal(t, "{\n  \"path\": \"a\\u001b\\u009b\\u202e\\u007fb 🔴\"\n}\n", string(got))
+	assert.True(t, termsafe.Safe(string(got)))
+	var a, b map[string]string
+	assert.NoError(t, json.Unmarshal(doc, &a))
+	assert.NoError(t, json.Unmarshal(got, &b))
+	assert.Equal(t, a, b, "same document")
 }
