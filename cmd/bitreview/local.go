@@ -27,7 +27,8 @@ func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr 
 	fs.SetOutput(stderr)
 	base := fs.String("base", "", "git ref to compare against (default: merge base with the remote default branch)")
 	format := fs.String("format", "text", "output format: text, markdown or json")
-	if err := fs.Parse(args); err != nil {
+	folders, err := parseInterspersed(fs, args)
+	if err != nil {
 		return exitConfig
 	}
 	if *format != "text" && *format != "markdown" && *format != "json" {
@@ -35,8 +36,13 @@ func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr 
 		return exitConfig
 	}
 	dir := "."
-	if fs.NArg() > 0 {
-		dir = fs.Arg(0)
+	switch len(folders) {
+	case 0:
+	case 1:
+		dir = folders[0]
+	default:
+		fmt.Fprintf(stderr, "bitreview review: one folder at most, got %q and %q (flags may come before or after it)\n", folders[0], folders[1])
+		return exitConfig
 	}
 	cfg, cerr := loadConfig(environ)
 	if cerr == nil {
@@ -113,6 +119,27 @@ func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr 
 		}
 	}
 	return exitOK
+}
+
+// parseInterspersed parses flags wherever they are among args (the
+// standard flag package stops at the first non-flag, so `review . --format
+// json` would ignore the format) and returns the other arguments in order.
+// After "--" every argument is positional.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		positional, args = append(positional, rest[0]), rest[1:]
+	}
 }
 
 type baseRef struct{ name, commit string }

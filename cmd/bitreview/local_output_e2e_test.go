@@ -80,3 +80,35 @@ func TestLocalReviewOutputIsTerminalSafe(t *testing.T) {
 	assert.Contains(t, text, "Not on a changed line (1)")
 	assert.Contains(t, text, "Far off  [line is outside the diff's hunks]")
 }
+
+// Issue 16.3: flags are read before and after the folder; a second folder
+// is refused, never ignored.
+func TestLocalReviewFlagsAnywhere(t *testing.T) {
+	t.Parallel()
+	dir, stub := hostileRepo(t)
+	for _, args := range [][]string{
+		{dir, "--format", "json", "--base", "main"},
+		{"--format", "json", dir, "--base=main"},
+		{"--base", "main", dir, "-format=json"},
+	} {
+		out, errOut, code := runReview(t, stub, args...)
+		require.Equal(t, exitOK, code, "%v: %s", args, errOut)
+		assert.True(t, json.Valid([]byte(out)), "%v printed JSON: %.80s", args, out)
+	}
+
+	calls := len(stub.Calls())
+	out, errOut, code := runReview(t, stub, dir, "extra", "--format", "json")
+	assert.Equal(t, exitConfig, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, `bitreview review: one folder at most, got "`)
+	assert.Len(t, stub.Calls(), calls, "nothing reviewed")
+
+	_, errOut, code = runReview(t, stub, dir, "--format")
+	assert.Equal(t, exitConfig, code)
+	assert.Contains(t, errOut, "flag needs an argument: -format")
+
+	// After "--" everything is a folder, even a name that looks like a flag.
+	_, errOut, code = runReview(t, stub, "--format", "json", "--", "--base")
+	assert.Equal(t, exitConfig, code)
+	assert.Contains(t, errOut, "--base is not a git checkout")
+}
