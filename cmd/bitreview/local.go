@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/bitreview/bitreview/diffparse"
+	"github.com/bitreview/bitreview/internal/termsafe"
 	"github.com/bitreview/bitreview/redact"
 	"github.com/bitreview/bitreview/review"
 )
@@ -23,6 +24,9 @@ const defaultOllamaURL = "http://localhost:11434"
 // runLocalReview is `bitreview review [--base REF] [--format F] [DIR]`: the
 // same engine on a local checkout's changes, printed, nothing posted.
 func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
+	// Warnings and errors can quote file names and file content; the
+	// review itself is cleaned by printReview.
+	stdout, stderr = termsafe.Writer(stdout), termsafe.Writer(stderr)
 	fs := flag.NewFlagSet("review", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	base := fs.String("base", "", "git ref to compare against (default: merge base with the remote default branch)")

@@ -13,6 +13,7 @@ package termsafe
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -100,4 +101,20 @@ func JSON(doc []byte) []byte {
 		b.WriteRune(r)
 	}
 	return []byte(b.String())
+}
+
+// Writer returns a writer that passes everything written through Text,
+// for commands whose every line may carry a value from the network or a
+// file. Each Write is cleaned on its own, so callers write whole messages
+// (fmt.Fprintf does), never a multi-byte character in two writes. It
+// reports len(p) written when the cleaned text was written in full.
+func Writer(w io.Writer) io.Writer { return textWriter{w} }
+
+type textWriter struct{ w io.Writer }
+
+func (t textWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(t.w, Text(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

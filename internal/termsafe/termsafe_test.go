@@ -2,6 +2,8 @@ package termsafe_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -65,4 +67,13 @@ func TestJSON(t *testing.T) {
 	assert.NoError(t, json.Unmarshal(doc, &a))
 	assert.NoError(t, json.Unmarshal(got, &b))
 	assert.Equal(t, a, b, "same document")
+}
+
+func TestWriter(t *testing.T) {
+	var b strings.Builder
+	w := termsafe.Writer(&b)
+	n, err := fmt.Fprintf(w, "name: %s\n", "a\x1b[2Jb\r\n")
+	assert.NoError(t, err)
+	assert.Equal(t, len("name: a\x1b[2Jb\r\n\n"), n, "the caller's byte count")
+	assert.Equal(t, "name: a[2Jb\n\n", b.String())
 }
