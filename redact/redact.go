@@ -228,8 +228,8 @@ func isEncodingByte(c byte) bool {
 }
 
 // ScanText returns the secrets in free text that is not part of the diff
-// (a pull request's title or description), for redaction only: Path is
-// name and Line 0.
+// (a pull request's title or description, a whole outgoing prompt, a step
+// log line), for redaction only: Path is name and Line 0.
 func (s *Scanner) ScanText(name, text string) []review.Secret {
 	if strings.TrimSpace(text) == "" {
 		return nil

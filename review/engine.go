@@ -29,7 +29,8 @@ type Options struct {
 	// NoWalkthrough skips the light pass (walkthrough and triage).
 	NoWalkthrough bool
 	// Secrets finds credentials; each becomes a critical finding and its
-	// value is redacted from every prompt. Nil scans nothing.
+	// value is redacted from every prompt. A TextScanner also scans every
+	// prompt as it leaves (RedactingModel). Nil scans nothing.
 	Secrets SecretScanner
 	// Instructions per glob and Guidelines come from the repository's
 	// config on the destination branch.

@@ -27,25 +27,8 @@ func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr 
 	// Warnings and errors can quote file names and file content; the
 	// review itself is cleaned by printReview.
 	stdout, stderr = termsafe.Writer(stdout), termsafe.Writer(stderr)
-	fs := flag.NewFlagSet("review", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	base := fs.String("base", "", "git ref to compare against (default: merge base with the remote default branch)")
-	format := fs.String("format", "text", "output format: text, markdown or json")
-	folders, err := parseInterspersed(fs, args)
-	if err != nil {
-		return exitConfig
-	}
-	if *format != "text" && *format != "markdown" && *format != "json" {
-		fmt.Fprintf(stderr, "bitreview review: --format must be text, markdown or json\n")
-		return exitConfig
-	}
-	dir := "."
-	switch len(folders) {
-	case 0:
-	case 1:
-		dir = folders[0]
-	default:
-		fmt.Fprintf(stderr, "bitreview review: one folder at most, got %q and %q (flags may come before or after it)\n", folders[0], folders[1])
+	dir, base, format, ok := parseReviewArgs(args, stderr)
+	if !ok {
 		return exitConfig
 	}
 	cfg, cerr := loadConfig(environ)
@@ -57,7 +40,7 @@ func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr 
 		return exitConfig
 	}
 
-	baseRef, err := resolveBase(ctx, dir, *base)
+	baseRef, err := resolveBase(ctx, dir, base)
 	if err != nil {
 		fmt.Fprintf(stderr, "✖ %v\n", err)
 		return exitConfig
@@ -106,7 +89,7 @@ func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr 
 	if note != "" {
 		res.Errors = append(res.Errors, note)
 	}
-	if err := printReview(stdout, *format, baseRef.name, res); err != nil {
+	if err := printReview(stdout, format, baseRef.name, res); err != nil {
 		fmt.Fprintf(stderr, "✖ write output: %v\n", err)
 		return exitRemote
 	}
@@ -123,6 +106,30 @@ func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr 
 		}
 	}
 	return exitOK
+}
+
+// parseReviewArgs reads review's flags, before or after the folder, and the
+// folder (default "."). It reports false, having said why on stderr, for
+// bad usage.
+func parseReviewArgs(args []string, stderr io.Writer) (dir, base, format string, ok bool) {
+	fs := flag.NewFlagSet("review", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&base, "base", "", "git ref to compare against (default: merge base with the remote default branch)")
+	fs.StringVar(&format, "format", "text", "output format: text, markdown or json")
+	folders, err := parseInterspersed(fs, args)
+	switch {
+	case err != nil: // the flag package said why
+		return "", "", "", false
+	case format != "text" && format != "markdown" && format != "json":
+		fmt.Fprintf(stderr, "bitreview review: --format must be text, markdown or json\n")
+		return "", "", "", false
+	case len(folders) > 1:
+		fmt.Fprintf(stderr, "bitreview review: one folder at most, got %q and %q (flags may come before or after it)\n", folders[0], folders[1])
+		return "", "", "", false
+	case len(folders) == 1:
+		return folders[0], base, format, true
+	}
+	return ".", base, format, true
 }
 
 // parseInterspersed parses flags wherever they are among args (the
