@@ -114,3 +114,27 @@ func BenchmarkScanOneBigFile(b *testing.B) {
 		_ = s.Scan(d)
 	}
 }
+
+// BenchmarkScanTextPrompt is the last-line-of-defence pass over one full
+// review batch (24,000 prompt tokens, about 96 KB of rendered diff).
+func BenchmarkScanTextPrompt(b *testing.B) {
+	s, err := New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	d, _ := sourcePR(b, 4_000, 100)
+	var sb strings.Builder
+	for _, f := range d.Files {
+		for _, h := range f.Hunks {
+			_ = h.Render(&sb)
+		}
+		if sb.Len() >= 96<<10 {
+			break
+		}
+	}
+	prompt := sb.String()
+	b.SetBytes(int64(len(prompt)))
+	for b.Loop() {
+		_ = s.ScanText("prompt", prompt)
+	}
+}

@@ -2,7 +2,9 @@ package redact_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -102,4 +104,70 @@ func TestSecretsFoundWithoutAModel(t *testing.T) {
 	require.Len(t, res.Findings, 1)
 	assert.Equal(t, 2, res.Findings[0].Line)
 	assert.Equal(t, review.Critical, res.Findings[0].Severity)
+}
+
+// mapFiles is a FileSource over an in-memory tree.
+type mapFiles map[string]string
+
+func (m mapFiles) ReadFile(_ context.Context, p string) ([]byte, error) {
+	if s, ok := m[p]; ok {
+		return []byte(s), nil
+	}
+	return nil, os.ErrNotExist
+}
+
+// Requirement 32: a URL with a password reaches the model from nowhere:
+// not from an added line (where it is also a finding), the description, a
+// context line outside the diff, a guideline, a path instruction, or the
+// title; and a clean prompt is sent unchanged.
+func TestEveryPromptInputIsRedacted(t *testing.T) {
+	dsn := func(where string) string { return "postgres://admin:PASSWORD-" + where + "@db.internal/app" }
+	src := "package db\n\n// Staging: " + dsn("context") + "\nvar staging = 1\n\nfunc Open() {}\n"
+	d := (&diffBuilder{}).modified("app/db.go", 4,
+		" var staging = 1",
+		"+var prod = \""+dsn("diff")+"\"",
+		" ",
+	).parse(t)
+	src = strings.Replace(src, "var staging = 1\n", "var staging = 1\nvar prod = \""+dsn("diff")+"\"\n", 1)
+	m := &recordingModel{}
+	eng := review.New(m, review.Options{
+		Secrets:      newScanner(t),
+		Files:        mapFiles{"app/db.go": src},
+		Guidelines:   []review.Guideline{{Name: "CONTRIBUTING.md", Text: "Test against " + dsn("guideline") + "."}},
+		Instructions: []review.PathInstruction{{Glob: "app/**", Text: "Use " + dsn("instruction")}},
+	})
+	pr := review.PullRequest{Title: "DB " + dsn("title"), Description: "Deploy with " + dsn("description")}
+	res, err := eng.Review(t.Context(), pr, d)
+	require.NoError(t, err)
+
+	require.Len(t, m.reqs, 2, "walkthrough and review")
+	joined := ""
+	for _, req := range m.reqs {
+		joined += req.System + "\n" + req.Prompt + "\n"
+	}
+	assert.Contains(t, joined, "Staging: postgres://[REDACTED url-credentials]@db.internal/app", "the context line was sent, redacted")
+	assert.Contains(t, joined, "Test against postgres://[REDACTED url-credentials]@db.internal/app", "the guideline was sent, redacted")
+	for _, form := range []string{"PASSWORD", b64("admin:PASSWORD"), url.QueryEscape("admin:PASSWORD")} {
+		assert.NotContains(t, joined, form)
+	}
+	var titles []string
+	for _, f := range res.Findings {
+		titles = append(titles, fmt.Sprintf("%s:%d %s %s", f.Path, f.Line, f.Severity, f.Title))
+	}
+	assert.Contains(t, titles, "app/db.go:5 critical Possible secret committed (url-credentials)")
+}
+
+// The wrapper changes nothing in a prompt without secrets: our own prompt
+// text trips no rule.
+func TestCleanPromptsAreSentUnchanged(t *testing.T) {
+	d := (&diffBuilder{}).added("app/a.go", "package app", "", "func Add(a, b int) int { return a + b }").parse(t)
+	plain, scanned := &recordingModel{}, &recordingModel{}
+	opts := review.Options{Guidelines: []review.Guideline{{Name: "CONTRIBUTING.md", Text: "Prefer table tests."}}}
+	pr := review.PullRequest{Title: "Add", Description: "Adds Add."}
+	_, err := review.New(plain, opts).Review(t.Context(), pr, d)
+	require.NoError(t, err)
+	opts.Secrets = newScanner(t)
+	_, err = review.New(scanned, opts).Review(t.Context(), pr, d)
+	require.NoError(t, err)
+	assert.Equal(t, plain.reqs, scanned.reqs)
 }

@@ -24,6 +24,8 @@
 //     Fragment.StartLine set to the block's new-side line number, so
 //     findings carry real line numbers and large added files do not make
 //     every rule run over the whole file.
+//   - One rule is added (rules.toml): a user name and password in a URL
+//     (postgres://admin:secret@db), which no default rule matches.
 //   - Added private key files (id_rsa, *.pem, *.key, *.p12, …) and
 //     .env-style files are flagged by path, and every value in them is
 //     redacted, whether or not a rule matches.
@@ -72,13 +74,13 @@ var loadConfig = sync.OnceValues(func() (config.Config, error) {
 	return loadRules()
 })
 
-// loadRules parses gitleaks' embedded default rules on a private viper
-// instance (detect.NewDetectorDefaultConfig uses the global one), without
-// the global path allowlists.
+// loadRules parses gitleaks' embedded default rules and bitreview's own
+// (extraRules) on a private viper instance (detect.NewDetectorDefaultConfig
+// uses the global one), without the global path allowlists.
 func loadRules() (config.Config, error) {
 	v := viper.New()
 	v.SetConfigType("toml")
-	if err := v.ReadConfig(strings.NewReader(config.DefaultConfig)); err != nil {
+	if err := v.ReadConfig(strings.NewReader(config.DefaultConfig + "\n" + extraRules)); err != nil {
 		return config.Config{}, fmt.Errorf("redact: read gitleaks rules: %w", err)
 	}
 	var vc config.ViperConfig
@@ -226,8 +228,8 @@ func isEncodingByte(c byte) bool {
 }
 
 // ScanText returns the secrets in free text that is not part of the diff
-// (a pull request's title or description), for redaction only: Path is
-// name and Line 0.
+// (a pull request's title or description, a whole outgoing prompt, a step
+// log line), for redaction only: Path is name and Line 0.
 func (s *Scanner) ScanText(name, text string) []review.Secret {
 	if strings.TrimSpace(text) == "" {
 		return nil

@@ -29,7 +29,8 @@ type Options struct {
 	// NoWalkthrough skips the light pass (walkthrough and triage).
 	NoWalkthrough bool
 	// Secrets finds credentials; each becomes a critical finding and its
-	// value is redacted from every prompt. Nil scans nothing.
+	// value is redacted from every prompt. A TextScanner also scans every
+	// prompt as it leaves (RedactingModel). Nil scans nothing.
 	Secrets SecretScanner
 	// Instructions per glob and Guidelines come from the repository's
 	// config on the destination branch.
@@ -74,18 +75,6 @@ type Engine struct {
 	opts  Options
 }
 
-// redactingModel wraps the engine's model so every prompt is redacted first.
-type redactingModel struct {
-	m Model
-	r redactor
-}
-
-func (rm redactingModel) Generate(ctx context.Context, req Request) (*Response, error) {
-	req.System = rm.r.apply(req.System)
-	req.Prompt = rm.r.apply(req.Prompt)
-	return rm.m.Generate(ctx, req)
-}
-
 // New returns an engine. A nil model gives a review of the walkthrough and
 // built-in checks only.
 func New(m Model, opts Options) *Engine {
@@ -110,8 +99,10 @@ func (e *Engine) Review(ctx context.Context, pr PullRequest, d *diffparse.Diff) 
 	if e.model == nil || len(candidates) == 0 {
 		return res, nil
 	}
-	if all := append(secrets[:len(secrets):len(secrets)], inText...); len(all) > 0 {
-		e = &Engine{model: redactingModel{e.model, newRedactor(all)}, opts: e.opts}
+	if e.opts.Secrets != nil {
+		ts, _ := e.opts.Secrets.(TextScanner)
+		all := append(secrets[:len(secrets):len(secrets)], inText...)
+		e = &Engine{model: RedactingModel(e.model, ts, all), opts: e.opts}
 	}
 	heavy := e.triage(ctx, pr, candidates, res)
 	r := renderer{

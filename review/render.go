@@ -18,6 +18,12 @@ var severityIcon = map[Severity]string{Critical: "🔴", High: "🟠", Medium: "
 
 // RenderComment renders an inline comment for f, with its fingerprint.
 func RenderComment(f Finding) string {
+	return RenderFinding(f) + "\n" + fpPrefix + f.Fingerprint + ")\n"
+}
+
+// RenderFinding renders f as RenderComment does, without the hidden
+// fingerprint marker: for reading outside a pull request.
+func RenderFinding(f Finding) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s **%s", severityIcon[f.Severity], capitalise(f.Severity.String()))
 	if f.Category != "" {
@@ -31,11 +37,18 @@ func RenderComment(f Finding) string {
 	if s := strings.TrimRight(f.Suggestion, "\n"); s != "" && !strings.Contains(s, "```") {
 		fmt.Fprintf(&b, "\n**Suggested change**\n```%s\n%s\n```\n", fenceLang(f.Path), stripMarkers(s))
 	}
-	return FinishComment(b.String()) + "\n" + fpPrefix + f.Fingerprint + ")\n"
+	return FinishComment(b.String())
 }
 
 // RenderSummary renders the one summary comment of a PR.
 func RenderSummary(res *Result, info SummaryInfo, st State) string {
+	return RenderReport(res, info) + "\n" + summaryMarker + "\n" + stateMarker(st) + "\n"
+}
+
+// RenderReport renders the summary as RenderSummary does, without the
+// hidden markers that let later runs find and update it: for reading
+// outside a pull request (bitreview review --format markdown).
+func RenderReport(res *Result, info SummaryInfo) string {
 	var b strings.Builder
 	b.WriteString("## bitreview\n\n")
 	b.WriteString(verdict(res, info))
@@ -97,7 +110,7 @@ func RenderSummary(res *Result, info SummaryInfo, st State) string {
 	for _, n := range append(res.Notes, info.Notes...) {
 		fmt.Fprintf(&b, "\n_%s_\n", oneLine(n))
 	}
-	return FinishComment(b.String()) + "\n" + summaryMarker + "\n" + stateMarker(st) + "\n"
+	return FinishComment(b.String())
 }
 
 func verdict(res *Result, info SummaryInfo) string {

@@ -62,8 +62,13 @@ func (c *chatRun) answer(ctx context.Context) error {
 	if err != nil {
 		return &configProblem{err}
 	}
+	sc, err := redact.New()
+	if err != nil {
+		return err
+	}
 	t := time.Now()
-	resp, err := model.Generate(ctx, req)
+	// The title and anything else in the prompt are scanned as it leaves.
+	resp, err := review.RedactingModel(model, sc, nil).Generate(ctx, req)
 	if err != nil {
 		log.fail("The model did not answer: %v (nothing posted)", err)
 		return fmt.Errorf("answer the question: %w", err)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/bitreview/bitreview/internal/termsafe"
 	"github.com/bitreview/bitreview/repoconfig"
 )
 
@@ -18,6 +19,8 @@ const configUsage = `Usage:
 // pre-commit hooks. validate exits 0 when the file is usable (warnings
 // included), 2 when it has errors or cannot be read.
 func runConfig(args []string, stdout, stderr io.Writer) int {
+	// File names and keys come from a file.
+	stdout, stderr = termsafe.Writer(stdout), termsafe.Writer(stderr)
 	if len(args) == 0 {
 		fmt.Fprint(stderr, configUsage)
 		return exitConfig

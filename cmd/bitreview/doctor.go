@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/bitreview/bitreview/bbapi"
+	"github.com/bitreview/bitreview/internal/termsafe"
 )
 
 // Check statuses.
@@ -88,6 +90,8 @@ func parseDoctorFlags(args []string, stderr io.Writer) (doctorFlags, error) {
 // runDoctor is `bitreview doctor`. Exit codes: 0 all good (warnings
 // allowed), 1 something is broken, 2 bad configuration.
 func runDoctor(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
+	// Names, URLs and error bodies come from the network.
+	stdout, stderr = termsafe.Writer(stdout), termsafe.Writer(stderr)
 	f, err := parseDoctorFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -143,10 +147,12 @@ func runDoctor(ctx context.Context, args, environ []string, stdout, stderr io.Wr
 	}
 	rep := d.run()
 	if f.format == "json" {
-		enc := json.NewEncoder(stdout)
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
 		_ = enc.Encode(rep)
+		_, _ = stdout.Write(termsafe.JSON(b.Bytes()))
 	} else {
 		printDoctorText(stdout, rep)
 	}

@@ -99,7 +99,7 @@ func (a *actionRun) run(ctx context.Context) error {
 	if err != nil {
 		return ghStage("fetch pull request", err)
 	}
-	log.ok(t, "Pull request #%d fetched: %q (%s → %s)", meta.ID, oneLine(meta.Title, 80), meta.SourceBranch, meta.TargetBranch)
+	log.ok(t, "Pull request #%d fetched: %q (%s → %s)", meta.ID, log.field(meta.Title, 80), log.field(meta.SourceBranch, 80), log.field(meta.TargetBranch, 80))
 
 	t = time.Now()
 	rs := loadSettings(ctx, ghSettings(ghservice.NewFiles(a.api.Repos, pr, meta.TargetCommit), meta), cfg.ConfigFile)

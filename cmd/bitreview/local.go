@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/bitreview/bitreview/diffparse"
 	"github.com/bitreview/bitreview/gitblob"
+	"github.com/bitreview/bitreview/internal/termsafe"
 	"github.com/bitreview/bitreview/redact"
 	"github.com/bitreview/bitreview/review"
 )
@@ -26,20 +26,12 @@ const defaultOllamaURL = "http://localhost:11434"
 // runLocalReview is `bitreview review [--base REF] [--format F] [DIR]`: the
 // same engine on a local checkout's changes, printed, nothing posted.
 func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("review", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	base := fs.String("base", "", "git ref to compare against (default: merge base with the remote default branch)")
-	format := fs.String("format", "text", "output format: text, markdown or json")
-	if err := fs.Parse(args); err != nil {
+	// Warnings and errors can quote file names and file content; the
+	// review itself is cleaned by printReview.
+	stdout, stderr = termsafe.Writer(stdout), termsafe.Writer(stderr)
+	dir, base, format, ok := parseReviewArgs(args, stderr)
+	if !ok {
 		return exitConfig
-	}
-	if *format != "text" && *format != "markdown" && *format != "json" {
-		fmt.Fprintf(stderr, "bitreview review: --format must be text, markdown or json\n")
-		return exitConfig
-	}
-	dir := "."
-	if fs.NArg() > 0 {
-		dir = fs.Arg(0)
 	}
 	cfg, cerr := loadConfig(environ)
 	if cerr == nil {
@@ -50,7 +42,7 @@ func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr 
 		return exitConfig
 	}
 
-	baseRef, err := resolveBase(ctx, dir, *base)
+	baseRef, err := resolveBase(ctx, dir, base)
 	if err != nil {
 		fmt.Fprintf(stderr, "✖ %v\n", err)
 		return exitConfig
@@ -106,7 +98,7 @@ func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr 
 	if note != "" {
 		res.Errors = append(res.Errors, note)
 	}
-	if err := printReview(stdout, *format, baseRef.name, res); err != nil {
+	if err := printReview(stdout, format, baseRef.name, res); err != nil {
 		fmt.Fprintf(stderr, "✖ write output: %v\n", err)
 		return exitRemote
 	}
@@ -123,6 +115,51 @@ func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr 
 		}
 	}
 	return exitOK
+}
+
+// parseReviewArgs reads review's flags, before or after the folder, and the
+// folder (default "."). It reports false, having said why on stderr, for
+// bad usage.
+func parseReviewArgs(args []string, stderr io.Writer) (dir, base, format string, ok bool) {
+	fs := flag.NewFlagSet("review", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&base, "base", "", "git ref to compare against (default: merge base with the remote default branch)")
+	fs.StringVar(&format, "format", "text", "output format: text, markdown or json")
+	folders, err := parseInterspersed(fs, args)
+	switch {
+	case err != nil: // the flag package said why
+		return "", "", "", false
+	case format != "text" && format != "markdown" && format != "json":
+		fmt.Fprintf(stderr, "bitreview review: --format must be text, markdown or json\n")
+		return "", "", "", false
+	case len(folders) > 1:
+		fmt.Fprintf(stderr, "bitreview review: one folder at most, got %q and %q (flags may come before or after it)\n", folders[0], folders[1])
+		return "", "", "", false
+	case len(folders) == 1:
+		return folders[0], base, format, true
+	}
+	return ".", base, format, true
+}
+
+// parseInterspersed parses flags wherever they are among args (the
+// standard flag package stops at the first non-flag, so `review . --format
+// json` would ignore the format) and returns the other arguments in order.
+// After "--" every argument is positional.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		positional, args = append(positional, rest[0]), rest[1:]
+	}
 }
 
 type baseRef struct{ name, commit string }
@@ -224,23 +261,4 @@ func ollamaAnswers(ctx context.Context, base string) bool {
 	}
 	resp.Body.Close()
 	return resp.StatusCode == http.StatusOK
-}
-
-func printReview(w io.Writer, format, base string, res *review.Result) error {
-	switch format {
-	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(res)
-	case "markdown":
-		var b strings.Builder
-		b.WriteString(review.RenderSummary(res, review.SummaryInfo{Version: version, Range: base + "..working tree"}, review.State{}))
-		for _, f := range res.Findings {
-			fmt.Fprintf(&b, "\n### `%s:%d`\n\n%s", f.Path, f.Line, review.RenderComment(f))
-		}
-		_, err := io.WriteString(w, b.String())
-		return err
-	}
-	return printText(w, base, res)
 }

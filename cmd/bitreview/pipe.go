@@ -102,7 +102,7 @@ func (p *pipeRun) run(ctx context.Context) error {
 	if err != nil {
 		return stageError("fetch pull request", err)
 	}
-	log.ok(t, "Pull request #%d fetched: %q (%s → %s)", meta.ID, oneLine(meta.Title, 80), meta.SourceBranch, meta.TargetBranch)
+	log.ok(t, "Pull request #%d fetched: %q (%s → %s)", meta.ID, log.field(meta.Title, 80), log.field(meta.SourceBranch, 80), log.field(meta.TargetBranch, 80))
 
 	t = time.Now()
 	rs := loadRepoSettings(ctx, client, pr.Workspace, pr.Repo, meta.TargetBranch, meta.TargetCommit, cfg.ConfigFile)

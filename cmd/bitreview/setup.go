@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/bitreview/bitreview/bbapi"
+	"github.com/bitreview/bitreview/internal/termsafe"
 )
 
 // hookDescription names the relay's webhook in the repository settings.
@@ -185,6 +186,8 @@ func best(hs []*bbapi.Webhook) *bbapi.Webhook {
 // (or, with --dry-run, was planned), 1 some repository failed, 2 bad
 // configuration.
 func runSetup(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
+	// Repository names and webhook URLs come from the network.
+	stdout, stderr = termsafe.Writer(stdout), termsafe.Writer(stderr)
 	f, err := parseSetupFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
