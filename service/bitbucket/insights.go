@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"sort"
 	"strings"
 
@@ -70,7 +72,7 @@ type InsightsOutcome struct {
 
 // Publish replaces the report: it deletes the earlier one with its
 // annotations (one request, where updating would mean listing and deleting
-// every stale annotation), creates it PENDING, posts the annotations in
+// every stale annotation; a 404 means there was none), creates it PENDING, posts the annotations in
 // batches of at most 100, worst first and at most 1,000 (the rest are
 // counted in details), and sets PASSED or FAILED last, so a report is
 // never PASSED while annotations are missing.
@@ -101,7 +103,7 @@ func (in *Insights) Publish(ctx context.Context, ri ReportInput) (*InsightsOutco
 		out.Annotations = len(anns)
 		return out, nil
 	}
-	if _, err := in.api.DeleteReport(ctx, in.ws, in.repo, ri.Commit, ReportID); err != nil {
+	if _, err := in.api.DeleteReport(ctx, in.ws, in.repo, ri.Commit, ReportID); err != nil && !isNotFound(err) {
 		return out, fmt.Errorf("code insights: replace the report: %w", err)
 	}
 	if _, _, err := in.api.PutReport(ctx, in.ws, in.repo, ri.Commit, ReportID, report); err != nil {
@@ -119,6 +121,13 @@ func (in *Insights) Publish(ctx context.Context, ri ReportInput) (*InsightsOutco
 		return out, fmt.Errorf("code insights: set the result: %w", err)
 	}
 	return out, nil
+}
+
+// isNotFound reports a 404: for the DELETE of the report, there was none
+// to delete (the first run on a commit).
+func isNotFound(err error) bool {
+	var er *bbapi.ErrorResponse
+	return errors.As(err, &er) && er.StatusCode == http.StatusNotFound
 }
 
 // postBatch posts one batch; a batch whose answer was lost is sent once

@@ -104,3 +104,28 @@ func TestReportOnTheFullCommit(t *testing.T) {
 	assert.Equal(t, head2[:12], HeadCommit("", head2[:12]))
 	_ = bbtest.MaxAnnotationsPerReport
 }
+
+// TestInsightsOnACommitWithoutReport: the first run on a commit deletes a
+// report that is not there; Bitbucket answers 404, which means there is
+// nothing to delete, and the report is created.
+func TestInsightsOnACommitWithoutReport(t *testing.T) {
+	e := newEnv(t)
+	_, ok := e.bb.Report(ws, slug, head1, ReportID)
+	require.False(t, ok, "no report yet")
+	f := finding(e.diff, 3, review.High, "A returns a constant")
+	out, err := NewInsights(e.client, ws, slug, nil).Publish(t.Context(), ReportInput{Commit: head1, Findings: []review.Finding{f}, Reviewed: "Full review."})
+	require.NoError(t, err)
+	assert.Equal(t, 1, out.Annotations)
+	r, ok := e.bb.Report(ws, slug, head1, ReportID)
+	require.True(t, ok, "the report is created")
+	assert.Equal(t, "PASSED", r.Result)
+	assert.Len(t, e.bb.Annotations(ws, slug, head1, ReportID), 1)
+	deletes := 0
+	for _, req := range e.bb.Requests() {
+		if req.Method == "DELETE" && strings.Contains(req.Path, "/reports/") {
+			deletes++
+			assert.Equal(t, 404, req.Status, "the fake answers 404 for the missing report")
+		}
+	}
+	assert.Equal(t, 1, deletes)
+}
