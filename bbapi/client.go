@@ -5,7 +5,9 @@
 // added by an http.RoundTripper and only to requests for the base URL's
 // origin, so redirects and `next` links to other hosts never carry them.
 // Failures come back as *ErrorResponse or *RateLimitError, with the scopes
-// the call needs and a hint for fixing the credentials.
+// the call needs and a hint for fixing the credentials. Every attempt of a
+// call has a deadline that covers the response headers and the whole body
+// (WithTimeout, ErrTimeout).
 //
 // The package does no logging and has no package-level mutable state.
 package bbapi
@@ -41,6 +43,7 @@ type Client struct {
 	auth       string       // the Authorization header value, "" for anonymous
 	secrets    []string     // values that must never appear in an error message
 	retry      retryPolicy
+	timeout    time.Duration // deadline of one attempt: headers and body
 	userHC     *http.Client
 }
 
@@ -68,7 +71,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{baseURL: u, userAgent: defaultUserAgent, retry: defaultRetryPolicy()}
+	c := &Client{baseURL: u, userAgent: defaultUserAgent, retry: defaultRetryPolicy(), timeout: DefaultTimeout}
 	for _, opt := range opts {
 		if err := opt(c); err != nil {
 			return nil, err
@@ -109,8 +112,9 @@ func parseBaseURL(raw string) (*url.URL, error) {
 }
 
 // WithHTTPClient sets the HTTP client to use. The client is copied; its
-// transport is wrapped, not modified. Default: a client whose transport
-// gives up waiting for response headers after 2 minutes.
+// transport is wrapped, not modified. Its own timeouts apply on top of the
+// deadline of each attempt (WithTimeout). Default: a client on a clone of
+// http.DefaultTransport.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {
@@ -137,9 +141,7 @@ func (c *Client) buildHTTPClient() *http.Client {
 	if c.userHC != nil {
 		hc = *c.userHC
 	} else {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.ResponseHeaderTimeout = 2 * time.Minute
-		hc.Transport = t
+		hc.Transport = http.DefaultTransport.(*http.Transport).Clone()
 	}
 	if c.auth != "" {
 		base := hc.Transport
@@ -195,8 +197,9 @@ func (c *Client) NewRequest(ctx context.Context, method, path string, body any) 
 // Do sends req, retrying as described on WithRetry, and checks the
 // response with CheckResponse. On success the body is copied into v if v
 // is an io.Writer, or decoded as JSON into v otherwise (nil v discards
-// it). The returned Response is non-nil whenever an HTTP response arrived,
-// also on error.
+// it). Each attempt, the body read included, has the deadline set by
+// WithTimeout. The returned Response is non-nil whenever an HTTP response
+// arrived, also on error.
 func (c *Client) Do(req *http.Request, v any) (*Response, error) {
 	return c.do(req, v, call{})
 }

@@ -102,8 +102,8 @@ func (c *Client) PutReport(ctx context.Context, workspace, repo, commit, reportI
 	return out, resp, nil
 }
 
-// DeleteReport deletes a report and its annotations. Bitbucket answers 204
-// also when there was no such report.
+// DeleteReport deletes a report and its annotations. Bitbucket answers 404
+// when there is no such report (the document lists only 204).
 //
 // Bitbucket API: DELETE /repositories/{workspace}/{repo_slug}/commit/{commit}/reports/{reportId}
 // (scope read:repository:bitbucket).

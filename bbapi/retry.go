@@ -34,13 +34,16 @@ func defaultRetryPolicy() retryPolicy {
 // (1 disables retries), with exponential backoff from baseDelay capped at
 // maxDelay and full jitter. Default: 4 attempts, 500ms, 20s.
 //
-// Only GET, HEAD, PUT and DELETE are retried, on 429, 500, 502, 503 and
-// 504 and on transport errors such as a reset connection or the timeout
-// of one attempt. POST is never retried: a POST that failed may still have
-// been applied, so the caller must re-list before sending it again. A
-// Retry-After header is honoured when present; if the wait it asks for is
-// longer than maxDelay, or any wait would pass the context's deadline, the
-// call fails at once with ErrRetryExceedsDeadline as a cause.
+// A 429 is retried for every method, POST included: Bitbucket did not
+// process a request it refused for its rate limit (and sends no
+// Retry-After, hence the backoff). GET, HEAD, PUT and DELETE are also
+// retried on 500, 502, 503 and 504 and on transport errors such as a reset
+// connection. POST is not retried on those: a POST that failed that way may
+// still have been applied, so the caller must re-list before sending it
+// again. An attempt that ran out its own deadline (ErrTimeout) is not
+// retried. A Retry-After header is honoured when present; if the wait it
+// asks for is longer than maxDelay, or any wait would pass the context's
+// deadline, the call fails at once with ErrRetryExceedsDeadline as a cause.
 func WithRetry(maxAttempts int, baseDelay, maxDelay time.Duration) Option {
 	return func(c *Client) error {
 		if maxAttempts < 1 || baseDelay < 0 || maxDelay < baseDelay {
@@ -72,11 +75,16 @@ func idempotent(method string) bool {
 	return false
 }
 
-func retryableStatus(code int) bool {
+// retryableStatus reports whether an answer with this status is worth
+// another attempt of a method: a 429 always (the request was not
+// processed), a 5xx that is usually transient only for idempotent methods.
+func retryableStatus(method string, code int) bool {
 	switch code {
-	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
-		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+	case http.StatusTooManyRequests:
 		return true
+	case http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return idempotent(method)
 	}
 	return false
 }
@@ -124,20 +132,21 @@ func (c *Client) send(req *http.Request, cl call) (*http.Response, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	attempts := 1
-	if idempotent(req.Method) {
-		attempts = c.retry.maxAttempts
-	}
+	attempts := c.retry.maxAttempts
 	for attempt := 1; ; attempt++ {
-		r := req.Clone(ctx)
+		actx, cancel := c.attemptContext(ctx)
+		r := req.Clone(actx)
 		if getBody != nil {
 			if r.Body, err = getBody(); err != nil {
+				cancel()
 				return nil, attempt, fmt.Errorf("bbapi: rewind request body: %w", err)
 			}
 		}
 		resp, err := c.httpClient.Do(r)
 		if err != nil {
-			if ctx.Err() != nil || attempt >= attempts || !retryableErr(err) {
+			cancel()
+			if ctx.Err() != nil || errors.Is(err, ErrTimeout) || attempt >= attempts ||
+				!idempotent(req.Method) || !retryableErr(err) {
 				return nil, attempt, err
 			}
 			delay := c.retry.backoff(attempt)
@@ -149,7 +158,8 @@ func (c *Client) send(req *http.Request, cl call) (*http.Response, int, error) {
 			}
 			continue
 		}
-		if attempt >= attempts || !retryableStatus(resp.StatusCode) {
+		resp.Body = &attemptBody{ReadCloser: resp.Body, cancel: cancel}
+		if attempt >= attempts || !retryableStatus(req.Method, resp.StatusCode) {
 			return resp, attempt, nil
 		}
 		delay, fromServer := retryAfter(resp.Header)

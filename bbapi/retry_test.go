@@ -28,8 +28,15 @@ func TestRetryStatuses(t *testing.T) {
 		{name: "GET 503 forever", method: "GET", statuses: []int{503}, wantCalls: 4, wantCode: 503},
 		{name: "PUT 502 then 200", method: "PUT", statuses: []int{502, 200}, wantCalls: 2},
 		{name: "DELETE 504 then 204", method: "DELETE", statuses: []int{504, 204}, wantCalls: 2},
-		{name: "POST 429 not retried", method: "POST", statuses: []int{429, 201}, wantCalls: 1, wantCode: 429},
+		// A 429 was not processed, so every method is retried (req 35).
+		{name: "POST 429 then 201", method: "POST", statuses: []int{429, 201}, wantCalls: 2},
+		{name: "POST 429x3 then 201", method: "POST", statuses: []int{429, 429, 429, 201}, wantCalls: 4},
+		{name: "POST 429 forever", method: "POST", statuses: []int{429}, wantCalls: 4, wantCode: 429},
+		{name: "PUT 429 then 200", method: "PUT", statuses: []int{429, 200}, wantCalls: 2},
+		{name: "DELETE 429 then 204", method: "DELETE", statuses: []int{429, 204}, wantCalls: 2},
+		// Anything else may have been applied: POST is not repeated.
 		{name: "POST 503 not retried", method: "POST", statuses: []int{503, 201}, wantCalls: 1, wantCode: 503},
+		{name: "POST 502 not retried", method: "POST", statuses: []int{502, 201}, wantCalls: 1, wantCode: 502},
 		{name: "GET 400", method: "GET", statuses: []int{400, 200}, wantCalls: 1, wantCode: 400},
 		{name: "GET 401", method: "GET", statuses: []int{401, 200}, wantCalls: 1, wantCode: 401},
 		{name: "GET 403", method: "GET", statuses: []int{403, 200}, wantCalls: 1, wantCode: 403},

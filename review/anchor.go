@@ -80,6 +80,18 @@ func suggestionFits(file *diffparse.File, f Finding, span int) bool {
 	return strings.Join(cur, "\n") != strings.Join(sug, "\n")
 }
 
+// DiffPath returns the path of the file of d that path names, resolved as
+// inline comments resolve it (findFile), and false when path names no file
+// of d. What it returns is always a path of the diff, so a model's
+// "../../etc/passwd" or "/etc/passwd" never comes back. Code Insights
+// annotations use it to stay where the inline comments may go.
+func DiffPath(d *diffparse.Diff, path string) (string, bool) {
+	if f := findFile(d, path); f != nil {
+		return f.Path(), true
+	}
+	return "", false
+}
+
 func findFile(d *diffparse.Diff, path string) *diffparse.File {
 	if f := d.File(path); f != nil {
 		return f

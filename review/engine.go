@@ -130,6 +130,12 @@ func (e *Engine) Review(ctx context.Context, pr PullRequest, d *diffparse.Diff) 
 			e.opts.OnBatch(i+1, len(plan), err)
 		}
 	})
+	for i := range plan {
+		if answers[i] == nil && errs[i] == nil && ctx.Err() != nil {
+			// parallel stopped before this batch: say why, not "<nil>".
+			errs[i] = fmt.Errorf("not sent to the model: %w", context.Cause(ctx))
+		}
+	}
 	e.merge(d, plan, answers, errs, res)
 	if len(res.Errors) >= len(plan) && len(answersOK(answers, errs)) == 0 {
 		return res, fmt.Errorf("llm review: %w: %s", ErrNothingReviewed, res.Errors[0])
@@ -223,7 +229,7 @@ func (e *Engine) reviewBatchSafely(ctx context.Context, pr PullRequest, b batch,
 // valid review JSON.
 func (e *Engine) reviewBatch(ctx context.Context, pr PullRequest, b batch, r renderer) (*answer, Usage, string, error) {
 	if ctx.Err() != nil {
-		return nil, Usage{}, "", ctx.Err()
+		return nil, Usage{}, "", context.Cause(ctx) // why it ended, such as the run's deadline
 	}
 	prompt := userPrompt(pr, b.files, r)
 	req := Request{

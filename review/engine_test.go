@@ -174,3 +174,32 @@ func TestBatchesRespectBudget(t *testing.T) {
 	assert.Greater(t, len(m.reviews()), 1, "a small batch budget splits the review")
 	assert.Equal(t, len(m.reqs), res.Usage.Calls)
 }
+
+// ctxModel fails every call with its context's cause once the context
+// ends, as real models do.
+type ctxModel struct{}
+
+func (ctxModel) Generate(ctx context.Context, _ Request) (*Response, error) {
+	if ctx.Err() != nil {
+		return nil, context.Cause(ctx)
+	}
+	return &Response{Text: `{"summary":"s","findings":[]}`}, nil
+}
+
+// TestReviewStoppedByItsDeadlineSaysWhy: batches the deadline kept from the
+// model are reported with the context's cause, never as "<nil>".
+func TestReviewStoppedByItsDeadlineSaysWhy(t *testing.T) {
+	d := sampleDiff(t)
+	stop := errors.New("the run's deadline passed")
+	for range 20 {
+		ctx, cancel := context.WithCancelCause(t.Context())
+		cancel(stop)
+		res, err := New(ctxModel{}, Options{BatchTokens: oneFilePerBatch(d), MaxInputTokens: 100000, NoWalkthrough: true, Concurrency: 1}).Review(ctx, testPR, d)
+		require.ErrorIs(t, err, ErrNothingReviewed)
+		require.NotEmpty(t, res.Errors)
+		for _, e := range res.Errors {
+			assert.NotContains(t, e, "<nil>")
+			assert.Contains(t, e, "the run's deadline passed")
+		}
+	}
+}

@@ -50,9 +50,11 @@
 // # Faults
 //
 // Fault makes matching requests answer a status (429 with Bitbucket's body
-// and no Retry-After, 5xx, 555), wait, reset the connection, or perform the
-// operation and then hang so the client times out. WithRateLimit answers
-// 429 after n requests.
+// and no Retry-After, 5xx, 555), wait, trickle the body one byte at a time,
+// reset the connection, or perform the operation and then hang so the
+// client times out. A fault can match only writes and only every Nth
+// matching request (429 on every 3rd write). WithRateLimit answers 429
+// after n requests.
 //
 // # Outside tests
 //

@@ -3,6 +3,7 @@ package bbtest
 import (
 	"bytes"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -38,11 +39,23 @@ type Fault struct {
 	// RetryAfter, when set, is sent as the Retry-After header (with
 	// Status).
 	RetryAfter string
+	// Writes matches only writes: POST, PUT, PATCH and DELETE (with
+	// Method "").
+	Writes bool
+	// Every applies the fault to every Nth matching request only: the Nth,
+	// the 2Nth, and so on. 0 and 1 mean every matching request. Times
+	// counts the requests the fault applied to.
+	Every int
+	// Trickle sends the headers at once and then the answer's body one byte
+	// at a time, waiting Trickle before each byte, so only a client
+	// deadline that covers the body read ends the call.
+	Trickle time.Duration
 }
 
 type faultState struct {
 	Fault
 	left int // < 0: unlimited
+	seen int // matching requests so far, for Every
 }
 
 // Fault adds a fault.
@@ -68,8 +81,17 @@ func (s *Server) takeFault(r *http.Request, body []byte) *Fault {
 		if f.Method != "" && !strings.EqualFold(f.Method, r.Method) {
 			continue
 		}
+		if f.Writes && !isWrite(r.Method) {
+			continue
+		}
 		if !strings.Contains(path, f.PathContains) || !bytes.Contains(body, []byte(f.BodyContains)) {
 			continue
+		}
+		if f.Every > 1 {
+			f.seen++
+			if f.seen%f.Every != 0 {
+				continue
+			}
 		}
 		if f.left > 0 {
 			f.left--
@@ -78,6 +100,14 @@ func (s *Server) takeFault(r *http.Request, body []byte) *Fault {
 		return &out
 	}
 	return nil
+}
+
+func isWrite(method string) bool {
+	switch method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+		return true
+	}
+	return false
 }
 
 // rateLimited counts the request and reports whether it is over the limit.
@@ -119,6 +149,18 @@ func (s *Server) wait(r *http.Request, d time.Duration) bool {
 
 func (s *Server) applyFault(c *call, w *statusWriter, raw http.ResponseWriter, f *Fault) {
 	if !s.wait(c.r, f.Delay) {
+		return
+	}
+	if f.Trickle > 0 && !f.Reset {
+		// Build the answer the fault would give, then send it slowly.
+		rest := *f
+		rest.Delay, rest.Trickle = 0, 0
+		b := newBufferedResponse()
+		inner := *c
+		bw := &statusWriter{ResponseWriter: b}
+		inner.w = bw
+		s.applyFault(&inner, bw, b, &rest)
+		s.trickle(c.r, w, raw, b, f.Trickle)
 		return
 	}
 	var stored *bufferedResponse
@@ -172,6 +214,30 @@ func writeFaultStatus(w http.ResponseWriter, f *Fault) {
 		msg = "Error"
 	}
 	writeError(w, f.Status, msg, "")
+}
+
+// trickle sends b's headers at once and its body one byte per interval,
+// stopping when the client leaves or the server closes.
+func (s *Server) trickle(r *http.Request, w *statusWriter, raw http.ResponseWriter, b *bufferedResponse, interval time.Duration) {
+	for k, v := range b.header {
+		w.Header()[k] = v
+	}
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(b.body.Len()))
+	w.WriteHeader(b.status)
+	rc := http.NewResponseController(raw)
+	_ = rc.Flush()
+	for _, c := range b.body.Bytes() {
+		if !s.wait(r, interval) {
+			return
+		}
+		if _, err := w.Write([]byte{c}); err != nil {
+			return
+		}
+		_ = rc.Flush()
+	}
 }
 
 // bufferedResponse holds an answer until the fault releases it.

@@ -169,3 +169,73 @@ func TestConcurrentClients(t *testing.T) {
 		ids[c.ID] = true
 	}
 }
+
+// TestFaultEveryNthWrite is requirement 35's setup: every Nth write (POST,
+// PUT, PATCH, DELETE) is refused with 429 and no Retry-After; reads are not
+// counted and never refused.
+func TestFaultEveryNthWrite(t *testing.T) {
+	for _, n := range []int{2, 3, 5} {
+		t.Run("N="+itoa(n), func(t *testing.T) {
+			s, bot := fixture(t)
+			s.Fault(Fault{Writes: true, Every: n, Status: http.StatusTooManyRequests, Times: -1})
+			var got []int
+			for i := 0; i < 3*n; i++ {
+				resp, _ := send(t, s, "GET", "/user", bearer(bot), nil)
+				assert.Equal(t, http.StatusOK, resp.StatusCode, "reads are not refused")
+				resp, data := send(t, s, "POST", prPath+"/comments", bearer(bot), comment("c", nil))
+				got = append(got, resp.StatusCode)
+				if resp.StatusCode == http.StatusTooManyRequests {
+					assert.Equal(t, rateLimitBody, string(data))
+					assert.Empty(t, resp.Header.Get("Retry-After"))
+				}
+			}
+			for i, code := range got {
+				want := http.StatusCreated
+				if (i+1)%n == 0 {
+					want = http.StatusTooManyRequests
+				}
+				assert.Equal(t, want, code, "write %d", i+1)
+			}
+			assert.Len(t, s.Comments(ws, slug, 1), 3*n-3, "a 429 stores nothing")
+		})
+	}
+	t.Run("Times limits the refusals", func(t *testing.T) {
+		s, bot := fixture(t)
+		s.Fault(Fault{Method: "PUT", PathContains: "/reports/", Every: 2, Status: http.StatusTooManyRequests, Times: 1})
+		var got []int
+		for range 6 {
+			resp, _ := send(t, s, "PUT", reportURL, bearer(bot), map[string]any{"title": "t"})
+			got = append(got, resp.StatusCode)
+		}
+		assert.Equal(t, []int{200, 429, 200, 200, 200, 200}, got)
+	})
+}
+
+// TestFaultTrickle is requirement 33's setup: the headers come at once, then
+// the body one byte at a time, so only a deadline that covers the body read
+// ends the call.
+func TestFaultTrickle(t *testing.T) {
+	s, bot := fixture(t)
+	s.Fault(Fault{Method: "GET", PathContains: "/diff/", Trickle: time.Millisecond})
+	start := time.Now()
+	resp, data := send(t, s, "GET", prPath+"/diff", bearer(bot), nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, sampleDiff, string(data), "the whole answer arrives, slowly")
+	assert.GreaterOrEqual(t, time.Since(start), time.Duration(len(sampleDiff))*time.Millisecond)
+
+	// A client whose deadline covers the body gives up midway.
+	s.Fault(Fault{Method: "GET", PathContains: "/diff/", Trickle: time.Second})
+	client := &http.Client{Timeout: 300 * time.Millisecond}
+	start = time.Now()
+	resp, _, err := tryCall(client, s, "GET", prPath+"/diff", bearer(bot), nil)
+	require.Error(t, err)
+	require.NotNil(t, resp, "the headers arrived")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Less(t, time.Since(start), 3*time.Second)
+
+	// With a status, the error body trickles.
+	s.Fault(Fault{Method: "GET", PathContains: "/user", Status: 503, Trickle: time.Millisecond})
+	resp, data = send(t, s, "GET", "/user", bearer(bot), nil)
+	assert.Equal(t, 503, resp.StatusCode)
+	assert.Equal(t, "Service Unavailable", errMessage(t, data))
+}

@@ -193,17 +193,17 @@ func (s *Server) getReport(c *call) {
 // DELETE …/reports/{reportId}: 204, also when there was no such report.
 func (s *Server) deleteReport(c *call) {
 	c.do(func() func() {
-		rs, commit, r, fail := c.findReport(true)
+		// The document lists only 204, but the live API answers 404 for a
+		// report that is not there.
+		rs, commit, r, fail := c.findReport(false)
 		if fail != nil {
 			return fail
 		}
-		if r != nil {
-			list := rs.reports[commit]
-			for i := range list {
-				if list[i] == r {
-					rs.reports[commit] = append(list[:i:i], list[i+1:]...)
-					break
-				}
+		list := rs.reports[commit]
+		for i := range list {
+			if list[i] == r {
+				rs.reports[commit] = append(list[:i:i], list[i+1:]...)
+				break
 			}
 		}
 		return func() { c.w.WriteHeader(http.StatusNoContent) }

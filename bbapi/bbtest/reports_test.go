@@ -120,4 +120,8 @@ func TestReportsAndAnnotations(t *testing.T) {
 	resp, _ = send(t, s, "GET", reportURL, bearer(bot), nil)
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
 	assert.Empty(t, s.Reports(ws, slug, srcHash))
+	// Deleting a report that is not there is 404, as on the live API.
+	resp, data = send(t, s, "DELETE", reportURL, bearer(bot), nil)
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+	assert.Contains(t, errMessage(t, data), "not found")
 }

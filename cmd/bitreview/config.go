@@ -62,6 +62,7 @@ type Config struct {
 	DryRun         bool          `env:"DRY_RUN" envDefault:"false"`
 	ConfigFile     string        `env:"CONFIG_FILE" envDefault:".bitreview.yaml"`
 	Debug          bool          `env:"DEBUG" envDefault:"false"`
+	RunTimeout     time.Duration `env:"RUN_TIMEOUT" envDefault:"30m"`
 
 	// explicit names the variables set (non-empty) in the environment, so
 	// the repository config never overrides a pipe variable.
@@ -290,6 +291,9 @@ func (c Config) validateLLM(command string) []string {
 	}
 	if c.LLMTimeout <= 0 {
 		p = append(p, "LLM_TIMEOUT: must be a positive duration such as 120s")
+	}
+	if c.RunTimeout <= 0 {
+		p = append(p, "RUN_TIMEOUT: must be a positive duration such as 30m, below the step's max-time")
 	}
 	if c.LLMConcurrency < 1 || c.LLMConcurrency > 64 {
 		p = append(p, "LLM_CONCURRENCY: must be between 1 and 64")

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -60,6 +62,47 @@ func TestFaultsBitbucketRecoverable(t *testing.T) {
 			assert.Equal(t, 3, inline, "nothing lost")
 			assert.NotContains(t, summary, "Review incomplete")
 			assert.Contains(t, out, "3 inline comment(s) posted")
+		})
+	}
+}
+
+// TestFaultsEveryNthWriteRateLimited is issue 15 item 9 and threats
+// requirement 35: Bitbucket refuses every Nth write (POST, PUT, DELETE) with
+// 429 and no Retry-After. A 429 was not processed, so the client sends it
+// again after a jittered backoff: the first run posts every inline comment,
+// the summary and the report, each exactly once, and passes with
+// FAIL_ON_ERROR=true.
+func TestFaultsEveryNthWriteRateLimited(t *testing.T) {
+	t.Parallel()
+	for n := 2; n <= 7; n++ {
+		t.Run(fmt.Sprintf("N=%d", n), func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			f.bb.Fault(bbtest.Fault{Writes: true, Every: n, Status: http.StatusTooManyRequests, Times: -1})
+			out, code := execPipe(t, f.env("FAIL_ON_ERROR=true"))
+			require.Equal(t, 0, code, out)
+			summary, inline := assertNoDuplicates(t, f)
+			assert.Equal(t, 3, inline, "every inline comment is posted")
+			assert.NotContains(t, summary, "Review incomplete")
+			assert.NotContains(t, summary, "posting failed")
+			assert.Contains(t, out, "3 inline comment(s) posted")
+
+			refused, created := 0, 0
+			for _, r := range f.bb.Requests() {
+				if r.Status == http.StatusTooManyRequests {
+					refused++
+				}
+				if r.Method == "POST" && strings.HasSuffix(r.Path, "/comments") && r.Status == http.StatusCreated {
+					created++
+				}
+			}
+			assert.Positive(t, refused, "the fault fired")
+			assert.Equal(t, 4, created, "3 inline comments and the summary, each created once")
+
+			r, ok := f.bb.Report(ws, slug, srcSHA, "bitreview")
+			require.True(t, ok, "the report is published:\n%s", out)
+			assert.Equal(t, "PASSED", r.Result)
+			assert.Len(t, f.bb.Annotations(ws, slug, srcSHA, "bitreview"), 5, "one annotation per finding")
 		})
 	}
 }
@@ -146,6 +189,15 @@ func TestFaultsLLM(t *testing.T) {
 				assert.Zero(t, inline, "no finding is invented")
 				assert.Contains(t, summary, "Review incomplete")
 				assert.NotContains(t, summary, "No issues found")
+
+				// Issue 15 item 10: a review that did not happen is never
+				// PASSED; the report is left pending, or FAILED with the step.
+				r, ok := f.bb.Report(ws, slug, srcSHA, "bitreview")
+				require.True(t, ok, "the report is published:\n%s", out)
+				assert.Equal(t, map[bool]string{false: "PENDING", true: "FAILED"}[failOnError], r.Result)
+				assert.Contains(t, r.Details, "the model did not answer")
+				assert.Contains(t, r.Details, "nothing was reviewed")
+				assert.NotContains(t, r.Details, "No findings")
 			})
 		}
 	}

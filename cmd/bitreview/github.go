@@ -43,6 +43,8 @@ func runAction(ctx context.Context, environ []string, out io.Writer) int {
 		cfg.CloneDir = gc.Workspace
 	}
 	log := newStepLog(out, cfg.Debug)
+	ctx, cancel := withRunDeadline(ctx, cfg.RunTimeout)
+	defer cancel()
 	var q chatQuestion
 	ev, number, err := readEvent(gc.EventPath)
 	if err != nil {
@@ -189,7 +191,7 @@ func (a *actionRun) run(ctx context.Context) error {
 		return err
 	}
 	t = time.Now()
-	res, rerr := eng.Review(ctx, meta, reviewed)
+	res, _, rerr := a.reviewWithin(ctx, eng, meta, reviewed, &info)
 	if plan.Incremental {
 		review.Reanchor(res, reviewed, prDiff)
 	}

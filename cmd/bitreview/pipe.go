@@ -39,6 +39,8 @@ func runPipe(ctx context.Context, environ []string, out io.Writer) int {
 		return exitConfig
 	}
 	log := newStepLog(out, cfg.Debug)
+	ctx, cancel := withRunDeadline(ctx, cfg.RunTimeout)
+	defer cancel()
 	p := &pipeRun{cfg: cfg, log: log, out: out}
 	if cfg.chatMode() {
 		return p.chatExit(p.runChatSafely(ctx))
@@ -219,7 +221,7 @@ func (p *pipeRun) run(ctx context.Context) error {
 		return err
 	}
 	t = time.Now()
-	res, rerr := eng.Review(ctx, meta, reviewed)
+	res, cut, rerr := p.reviewWithin(ctx, eng, meta, reviewed, &info)
 	if plan.Incremental {
 		review.Reanchor(res, reviewed, prDiff)
 	}
@@ -273,7 +275,9 @@ func (p *pipeRun) run(ctx context.Context) error {
 
 	var ierr error
 	if cfg.CodeInsights {
-		ierr = p.publishInsights(ctx, client, pr, head, res, what, rerr != nil || perr != nil)
+		ierr = p.publishInsights(ctx, client, pr, head, runReport{
+			res: res, prDiff: prDiff, reviewed: reviewed, what: what, reviewErr: rerr, publishErr: perr, cut: cut,
+		})
 	}
 	switch {
 	case rerr != nil:
@@ -287,23 +291,23 @@ func (p *pipeRun) run(ctx context.Context) error {
 }
 
 // publishInsights replaces the Code Insights report of the head commit.
-// Its result mirrors the step: FAILED exactly when the step fails.
-func (p *pipeRun) publishInsights(ctx context.Context, client *bbapi.Client, pr bbservice.PR, head string, res *review.Result, what string, incomplete bool) error {
+// Its result is FAILED exactly when the step fails, PENDING (no verdict)
+// when the review is incomplete, and PASSED only for a complete review;
+// annotations stay on the paths of the pull request's diff.
+func (p *pipeRun) publishInsights(ctx context.Context, client *bbapi.Client, pr bbservice.PR, head string, rr runReport) error {
 	t := time.Now()
 	var dry io.Writer
 	if p.cfg.DryRun {
 		dry = p.out
 	}
-	failed := p.failsOn(p.verdict) || (incomplete && p.cfg.FailOnError)
-	if incomplete {
-		what += " The review or its publishing is incomplete."
-	}
-	if p.unreviewed > 0 {
-		what += fmt.Sprintf(" %d file(s) were not reviewed (over a budget; listed in the summary).", p.unreviewed)
-	}
-	all := append(append([]review.Finding(nil), res.Findings...), res.Unanchored...)
+	failed := p.failsOn(p.verdict) || ((rr.reviewErr != nil || rr.publishErr != nil) && p.cfg.FailOnError)
+	all := append(append([]review.Finding(nil), rr.res.Findings...), rr.res.Unanchored...)
 	in := bbservice.NewInsights(client, pr.Workspace, pr.Repo, dry)
-	out, err := in.Publish(ctx, bbservice.ReportInput{Commit: head, Findings: all, Failed: failed, Reviewed: what})
+	out, err := in.Publish(ctx, bbservice.ReportInput{
+		Commit: head, Findings: all, Diff: rr.prDiff, Failed: failed, Reviewed: rr.what,
+		Incomplete: p.incompleteReason(rr), NothingToReview: p.nothingToReview(rr),
+		NoVerdict: rr.reviewErr != nil && len(all) == 0,
+	})
 	if err != nil {
 		p.log.fail("Code Insights report not published: %v", err)
 		return err
@@ -382,6 +386,9 @@ func newBitbucketClient(cfg Config) (*bbapi.Client, error) {
 		opts = append(opts, bbapi.WithAccessToken(cfg.AccessToken))
 	} else {
 		opts = append(opts, bbapi.WithAPIToken(cfg.Email, cfg.APIToken))
+	}
+	if cfg.RunTimeout > 0 {
+		opts = append(opts, bbapi.WithTimeout(requestTimeout(cfg.RunTimeout)))
 	}
 	c, err := bbapi.NewClient(cfg.APIURL, opts...)
 	if err != nil {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"sort"
 	"strings"
 
@@ -52,7 +54,22 @@ func NewInsights(api InsightsAPI, workspace, repo string, dryRun io.Writer) *Ins
 type ReportInput struct {
 	Commit   string           // full hash, preferably
 	Findings []review.Finding // every finding of the commit: inline, summary-only and carried
-	Failed   bool             // the step fails (FAIL_ON reached, or FAIL_ON_ERROR with an incomplete review)
+	// Diff is the pull request's diff. An annotation gets a finding's path
+	// only when the path names a file of Diff (review.DiffPath, the rule of
+	// inline comments), and its line only when Diff can take a comment
+	// there; any other finding is annotated on the report's overview. With
+	// a nil Diff every annotation is on the overview.
+	Diff   *diffparse.Diff
+	Failed bool // the step fails (FAIL_ON reached, or FAIL_ON_ERROR with an incomplete review)
+	// Incomplete says why the findings are no verdict on the whole change
+	// (the model did not answer, part of it was not reviewed, publishing
+	// failed); "" when the review is complete. An incomplete report is
+	// never PASSED: it stays PENDING, or is FAILED with Failed.
+	Incomplete string
+	// NothingToReview says why there was nothing to review (no files,
+	// every file skipped on purpose); details then say so instead of "No
+	// findings".
+	NothingToReview string
 	// Reviewed says what was reviewed, for details ("full review of …").
 	Reviewed string
 	// NoVerdict leaves the findings count out of details (nothing was
@@ -70,19 +87,17 @@ type InsightsOutcome struct {
 
 // Publish replaces the report: it deletes the earlier one with its
 // annotations (one request, where updating would mean listing and deleting
-// every stale annotation), creates it PENDING, posts the annotations in
+// every stale annotation; a 404 means there was none), creates it PENDING, posts the annotations in
 // batches of at most 100, worst first and at most 1,000 (the rest are
-// counted in details), and sets PASSED or FAILED last, so a report is
-// never PASSED while annotations are missing.
+// counted in details), and sets the result last, so a report is never
+// PASSED while annotations are missing: FAILED when the step fails,
+// PENDING (no verdict) when the review is incomplete, PASSED otherwise.
 //
 // Bitbucket API: DELETE and PUT /repositories/{workspace}/{repo_slug}/commit/{commit}/reports/{reportId},
 // POST …/annotations (scope read:repository:bitbucket).
 func (in *Insights) Publish(ctx context.Context, ri ReportInput) (*InsightsOutcome, error) {
-	out := &InsightsOutcome{Result: "PASSED"}
-	if ri.Failed {
-		out.Result = "FAILED"
-	}
-	anns := annotations(ri.Findings)
+	out := &InsightsOutcome{Result: reportResult(ri)}
+	anns := annotations(ri.Findings, ri.Diff)
 	if len(anns) > bbapi.MaxAnnotationsPerReport {
 		out.Overflow = len(anns) - bbapi.MaxAnnotationsPerReport
 		anns = anns[:bbapi.MaxAnnotationsPerReport]
@@ -101,7 +116,7 @@ func (in *Insights) Publish(ctx context.Context, ri ReportInput) (*InsightsOutco
 		out.Annotations = len(anns)
 		return out, nil
 	}
-	if _, err := in.api.DeleteReport(ctx, in.ws, in.repo, ri.Commit, ReportID); err != nil {
+	if _, err := in.api.DeleteReport(ctx, in.ws, in.repo, ri.Commit, ReportID); err != nil && !isNotFound(err) {
 		return out, fmt.Errorf("code insights: replace the report: %w", err)
 	}
 	if _, _, err := in.api.PutReport(ctx, in.ws, in.repo, ri.Commit, ReportID, report); err != nil {
@@ -121,6 +136,13 @@ func (in *Insights) Publish(ctx context.Context, ri ReportInput) (*InsightsOutco
 	return out, nil
 }
 
+// isNotFound reports a 404: for the DELETE of the report, there was none
+// to delete (the first run on a commit).
+func isNotFound(err error) bool {
+	var er *bbapi.ErrorResponse
+	return errors.As(err, &er) && er.StatusCode == http.StatusNotFound
+}
+
 // postBatch posts one batch; a batch whose answer was lost is sent once
 // more, which is safe because annotations are upserted by external_id.
 func (in *Insights) postBatch(ctx context.Context, commit string, batch []bbapi.Annotation) error {
@@ -134,7 +156,7 @@ func (in *Insights) postBatch(ctx context.Context, commit string, batch []bbapi.
 
 // annotations maps findings to annotations, worst first, each with a
 // unique external_id (the fingerprint when there is one).
-func annotations(fs []review.Finding) []bbapi.Annotation {
+func annotations(fs []review.Finding, d *diffparse.Diff) []bbapi.Annotation {
 	sorted := append([]review.Finding(nil), fs...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Severity > sorted[j].Severity })
 	seen := map[string]bool{}
@@ -153,7 +175,6 @@ func annotations(fs []review.Finding) []bbapi.Annotation {
 		a := bbapi.Annotation{
 			ExternalID:     "bitreview-" + id,
 			AnnotationType: annotationType(f.Category),
-			Path:           f.Path,
 			Summary:        capRunes(oneLine(review.Sanitize(f.Title)), maxAnnotationSummary),
 			Details:        capRunes(review.Sanitize(f.Body), maxAnnotationDetails),
 			Severity:       annotationSeverity(f.Severity),
@@ -162,14 +183,30 @@ func annotations(fs []review.Finding) []bbapi.Annotation {
 		if strings.TrimSpace(a.Summary) == "" {
 			a.Summary = "bitreview finding"
 		}
-		// Annotations sit on the commit's files: only new-side lines exist
-		// there; a removed line's finding goes at the top of the file.
-		if f.Side != diffparse.Old && f.Line > 0 {
-			a.Line = f.Line
-		}
+		a.Path, a.Line = annotationPlace(f, d)
 		out = append(out, a)
 	}
 	return out
+}
+
+// annotationPlace is where an annotation goes: a file of the diff, as
+// inline comments resolve it, or the report's overview ("", 0) for a
+// finding whose path is not one, such as "../../etc/passwd". Annotations
+// sit on the commit's files, where only new-side lines exist: a removed
+// line's finding, or one on a line outside the diff, goes at the top of
+// its file.
+func annotationPlace(f review.Finding, d *diffparse.Diff) (string, int) {
+	if d == nil {
+		return "", 0
+	}
+	path, ok := review.DiffPath(d, f.Path)
+	if !ok {
+		return "", 0
+	}
+	if f.Side != diffparse.Old && f.Line > 0 && d.Commentable(path, diffparse.New, f.Line) {
+		return path, f.Line
+	}
+	return path, 0
 }
 
 // annotationType: security → VULNERABILITY, bug → BUG, anything else → CODE_SMELL.
@@ -196,20 +233,48 @@ func annotationSeverity(s review.Severity) string {
 	return "LOW"
 }
 
+// reportResult is FAILED when the step fails, PENDING (no verdict) when
+// the review is incomplete, and PASSED only for a complete review.
+func reportResult(ri ReportInput) string {
+	switch {
+	case ri.Failed:
+		return "FAILED"
+	case ri.Incomplete != "":
+		return "PENDING"
+	}
+	return "PASSED"
+}
+
 func reportDetails(ri ReportInput, overflow int) string {
 	v := review.VerdictOf(ri.Findings)
-	s := ri.Reviewed + " "
-	if ri.NoVerdict {
-		s = ri.Reviewed
-	} else if v.Findings == 0 {
-		s += "No findings."
-	} else {
-		s += fmt.Sprintf("%d finding(s), the worst %s.", v.Findings, v.Worst)
+	s := ri.Reviewed
+	if ri.Incomplete != "" {
+		s += " Review incomplete: " + sentence(ri.Incomplete)
+	}
+	switch {
+	case ri.NoVerdict:
+	case v.Findings > 0:
+		s += fmt.Sprintf(" %d finding(s), the worst %s.", v.Findings, v.Worst)
+	case ri.NothingToReview != "":
+		s += " Nothing to review: " + sentence(ri.NothingToReview)
+	case ri.Incomplete != "":
+		s += " No findings in what was reviewed."
+	default:
+		s += " No findings."
 	}
 	if overflow > 0 {
 		s += fmt.Sprintf(" %d more finding(s) are not annotated: a report holds at most %d; see the pull request's summary comment.", overflow, bbapi.MaxAnnotationsPerReport)
 	}
 	return strings.TrimSpace(s)
+}
+
+// sentence ends s with a full stop.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if strings.HasSuffix(s, ".") {
+		return s
+	}
+	return s + "."
 }
 
 func reportData(fs []review.Finding) []bbapi.ReportData {

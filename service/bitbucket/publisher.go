@@ -239,9 +239,10 @@ func (p *Publisher) PublishSkipped(ctx context.Context, prior *Prior, reason str
 }
 
 // postInline creates one inline comment and returns its id. A create that
-// fails without a clear answer (timeout, 5xx, reset, 429) may still have
-// been stored, so the comments are listed again and the fingerprint looked
-// for before the failure is believed; POSTs are never blindly repeated.
+// fails without a clear answer (timeout, 5xx, reset) may still have been
+// stored, so the comments are listed again and the fingerprint looked for
+// before the failure is believed; such POSTs are never blindly repeated
+// (bbapi repeats only a POST refused with 429, which was not processed).
 func (p *Publisher) postInline(ctx context.Context, f review.Finding, me string) (int, error) {
 	in := &bbapi.NewComment{Content: bbapi.Content{Raw: review.RenderComment(f)}, Inline: inlineFor(f)}
 	if p.opts.DryRun != nil {

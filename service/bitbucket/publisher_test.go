@@ -135,17 +135,36 @@ func TestPostThatTimesOutAfterStoringIsNotRepeated(t *testing.T) {
 	assert.Len(t, inline, 1, "found by its fingerprint after the timeout, not posted twice")
 }
 
-func TestRateLimitStormLosesNothingAcrossRuns(t *testing.T) {
+// TestRateLimitStormLosesNothing is requirement 35: a 429 was not
+// processed, so a refused POST is sent again and the first run is complete.
+func TestRateLimitStormLosesNothing(t *testing.T) {
 	e := newEnv(t)
 	e.bb.Fault(bbtest.Fault{Method: "GET", Status: 429, Times: 3})
-	e.bb.Fault(bbtest.Fault{Method: "POST", PathContains: "/comments", Status: 429, Times: 1})
+	e.bb.Fault(bbtest.Fault{Method: "POST", PathContains: "/comments", Status: 429, Times: 2})
+	fs := []review.Finding{finding(e.diff, 3, review.High, "A returns a constant"), finding(e.diff, 4, review.Low, "B returns a constant")}
+	out := e.publish(t, Options{TasksAt: -1}, &review.Result{Findings: append([]review.Finding(nil), fs...)}, Scope{})
+	assert.Equal(t, 2, out.Posted)
+	assert.Zero(t, out.Failed)
+	summaries, inline := e.ours()
+	require.Len(t, summaries, 1)
+	assert.NotContains(t, summaries[0].Raw, "Publishing incomplete")
+	assert.Len(t, inline, 2, "no loss, no duplicate")
+	assert.Equal(t, 5, e.bb.Count("POST", "/comments"), "2 inline + summary + the 2 refused and sent again")
+}
+
+// TestRefusedPostLosesNothingAcrossRuns: a 503 on a POST may hide a stored
+// comment, so it is not sent again blindly; the next run posts it once.
+func TestRefusedPostLosesNothingAcrossRuns(t *testing.T) {
+	e := newEnv(t)
+	e.bb.Fault(bbtest.Fault{Method: "GET", Status: 429, Times: 3})
+	e.bb.Fault(bbtest.Fault{Method: "POST", PathContains: "/comments", Status: 503, Times: 1})
 	fs := []review.Finding{finding(e.diff, 3, review.High, "A returns a constant"), finding(e.diff, 4, review.Low, "B returns a constant")}
 
 	p := NewPublisher(e.client, e.pr, Options{TasksAt: -1})
 	prior, err := p.Load(t.Context())
 	require.NoError(t, err, "GETs are retried through the storm")
 	out, err := p.Publish(t.Context(), prior, &review.Result{Findings: append([]review.Finding(nil), fs...)}, review.SummaryInfo{}, review.State{HeadCommit: head1}, Scope{PRDiff: e.diff, Reviewed: e.diff, Complete: true})
-	require.Error(t, err, "a POST refused with 429 is not retried blindly")
+	require.Error(t, err, "a POST refused with 503 is not retried blindly")
 	assert.Equal(t, 1, out.Failed)
 	summaries, _ := e.ours()
 	require.Len(t, summaries, 1)
