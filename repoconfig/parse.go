@@ -84,7 +84,7 @@ func (e *Error) Error() string {
 // warnings; anything else wrong is an *Error and no Config is returned.
 func Parse(name string, data []byte) (*Config, []Problem, error) {
 	if len(data) > MaxSize {
-		return nil, nil, &Error{File: name, Problems: []Problem{{Msg: fmt.Sprintf("file is %d KB, larger than the %d KB limit", len(data)>>10, MaxSize>>10)}}}
+		return nil, nil, &Error{File: name, Problems: []Problem{{Msg: fmt.Sprintf("file is larger than the %d KB limit", MaxSize>>10)}}}
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return &Config{}, nil, nil
