@@ -48,9 +48,17 @@ func TestReadAllMaxBytes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d, truncated, err := ReadAll(strings.NewReader(raw), ReadOptions{MaxBytes: tt.max})
+			d, read, err := ReadAll(strings.NewReader(raw), ReadOptions{MaxBytes: tt.max})
 			require.NoError(t, err)
-			assert.Equal(t, tt.truncated, truncated)
+			assert.Equal(t, tt.truncated, read.Cut)
+			if tt.truncated {
+				assert.Equal(t, tt.max, read.Bytes)
+			} else {
+				assert.Equal(t, int64(len(raw)), read.Bytes)
+			}
+			if len(tt.want) > 0 {
+				assert.Equal(t, tt.want[len(tt.want)-1], read.LastRead)
+			}
 			var got []string
 			for i, f := range d.Files {
 				got = append(got, f.Path())
@@ -74,7 +82,7 @@ func TestParseFromStopsTheWriter(t *testing.T) {
 	raw, _ := threeFiles(t)
 	var written int64
 	chunk := []byte(raw)
-	d, truncated, err := ParseFrom(func(w io.Writer) error {
+	d, read, err := ParseFrom(func(w io.Writer) error {
 		for written < 64<<20 {
 			n, err := w.Write(chunk)
 			written += int64(n)
@@ -85,7 +93,8 @@ func TestParseFromStopsTheWriter(t *testing.T) {
 		return nil
 	}, ReadOptions{MaxBytes: 1 << 20})
 	require.NoError(t, err)
-	assert.True(t, truncated)
+	assert.True(t, read.Cut)
+	assert.Equal(t, int64(1<<20), read.Bytes)
 	assert.NotEmpty(t, d.Files)
 	assert.Less(t, written, int64(2<<20), "the writer was stopped soon after the limit")
 }
@@ -99,12 +108,12 @@ func TestParseFromErrors(t *testing.T) {
 	}, ReadOptions{MaxBytes: 1 << 20})
 	require.ErrorIs(t, err, boom, "the writer's own error wins over the parse error it causes")
 
-	d, truncated, err := ParseFrom(func(w io.Writer) error {
+	d, read, err := ParseFrom(func(w io.Writer) error {
 		_, err := io.Copy(w, bytes.NewReader([]byte(raw)))
 		return err
 	}, ReadOptions{})
 	require.NoError(t, err)
-	assert.False(t, truncated)
+	assert.False(t, read.Cut)
 	assert.Len(t, d.Files, 3)
 }
 

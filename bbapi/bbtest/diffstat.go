@@ -1,6 +1,7 @@
 package bbtest
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 
@@ -58,7 +59,7 @@ func (s *Server) getDiffstat(c *call) {
 		}
 		items := make([]any, 0, len(d.Files))
 		for _, f := range d.Files {
-			items = append(items, renderDiffstat(f))
+			items = append(items, diffstatItem{f})
 		}
 		return func() { c.paginate(items) }
 	})
@@ -84,6 +85,12 @@ func (s *Server) diffOf(rs *repoState, src, dst string) (*diffparse.Diff, bool) 
 	}
 	return nil, false
 }
+
+// diffstatItem renders its entry when marshalled: counting the lines of
+// every file for each page would make listing a large diff quadratic.
+type diffstatItem struct{ f *diffparse.File }
+
+func (d diffstatItem) MarshalJSON() ([]byte, error) { return json.Marshal(renderDiffstat(d.f)) }
 
 func renderDiffstat(f *diffparse.File) map[string]any {
 	added, removed := f.Stats()

@@ -160,7 +160,7 @@ func (p *pipeRun) run(ctx context.Context) error {
 	}
 
 	t = time.Now()
-	raw, err := bbservice.FetchDiff(ctx, client, pr)
+	prDiff, read, err := bbservice.FetchDiff(ctx, client, pr, int64(cfg.MaxDiffBytes))
 	if errors.Is(err, bbapi.ErrDiffTooLarge) {
 		// Say so on the pull request: a silent step would read as a pass.
 		reason := "Bitbucket could not compute this pull request's diff (HTTP 555: too large), so nothing was reviewed. " +
@@ -172,12 +172,13 @@ func (p *pipeRun) run(ctx context.Context) error {
 	if err != nil {
 		return stageError("fetch diff", err)
 	}
-	prDiff, err := diffparse.Parse(raw)
-	if err != nil {
-		return stageError("parse diff", err)
-	}
+	cut := diffCut{read: read, limit: cfg.MaxDiffBytes}
 	added, removed := prDiff.Stats()
-	log.ok(t, "Diff fetched: %d files, +%d −%d lines, %s", len(prDiff.Files), added, removed, byteSize(len(raw)))
+	log.ok(t, "Diff fetched: %d files, +%d −%d lines, %s", len(prDiff.Files), added, removed, byteSize(int(read.Bytes)))
+	if note := cut.note(); note != "" {
+		log.warn("%s", cut.logLine())
+		info.Notes = append(info.Notes, note)
+	}
 	if note := configEditNote(prDiff, cfg.ConfigFile, meta.TargetBranch); note != "" {
 		log.info("%s", note)
 		info.Notes = append(info.Notes, note)
@@ -224,6 +225,7 @@ func (p *pipeRun) run(ctx context.Context) error {
 		review.Reanchor(res, reviewed, prDiff)
 	}
 	review.AddBuiltinChecks(res, prDiff)
+	cut.markSkipped(res)
 	p.unreviewed = res.OverBudget()
 	res.CostUSD = cfg.costOf(res)
 	for _, s := range res.Skipped {

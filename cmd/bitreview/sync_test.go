@@ -48,8 +48,9 @@ var notUserVars = map[string]string{
 // product.md fixes the names it lists, and a variable beyond them is a
 // deliberate addition, listed here with what it is for.
 var extensionVars = map[string]string{
-	"LLM_PRICES": "prices for the cost estimate in the summary",
-	"TASKS_ON":   "pull-request tasks on inline comments at or above a severity",
+	"LLM_PRICES":     "prices for the cost estimate in the summary",
+	"TASKS_ON":       "pull-request tasks on inline comments at or above a severity",
+	"MAX_DIFF_BYTES": "bytes of the diff read at most (requirement 33, resource bombs)",
 }
 
 // docVar is one variable as one of the three sources declares it.
