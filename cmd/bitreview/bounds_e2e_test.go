@@ -214,3 +214,29 @@ func vmHWM(pid int) int64 {
 	n, _ := strconv.ParseInt(string(fields[0]), 10, 64)
 	return n
 }
+
+// TestPipeIncrementOverMaxDiffBytes: the diff of the new commits is read
+// up to MAX_DIFF_BYTES too; one longer than that (a merge of the
+// destination branch can be huge) falls back to a full review.
+func TestPipeIncrementOverMaxDiffBytes(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.bb.AddCommitWithParents(ws, slug, srcSHA, dstSHA)
+	out, code := execPipe(t, f.env())
+	require.Equal(t, 0, code, out)
+
+	f.bb.AddCommitWithParents(ws, slug, head2, srcSHA)
+	f.bb.SetPullRequestDiff(ws, slug, 7, head2, prDiff2)
+	merged := synth.Diff(synth.Options{Files: 40, HunksPerFile: 3, LinesPerHunk: 12, Context: 3, Seed: 3})
+	f.bb.SetDiff(ws, slug, head2, srcSHA, incDiff2+string(merged))
+	limit := len(prDiff2) + 1000
+	require.Greater(t, len(incDiff2)+len(merged), limit)
+	out, code = execPipe(t, f.env("BITBUCKET_COMMIT="+head2, "MAX_DIFF_BYTES="+strconv.Itoa(limit)))
+	require.Equal(t, 0, code, out)
+	reason := "Full review instead of incremental: the diff of the new commits is longer than MAX_DIFF_BYTES (" + byteSize(limit) + ")"
+	assert.Contains(t, out, reason)
+	summaries, _ := f.comments()
+	require.Len(t, summaries, 1)
+	assert.Contains(t, summaries[0].Raw, reason)
+	assert.NotContains(t, summaries[0].Raw, "(incremental)")
+}

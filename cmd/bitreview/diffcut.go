@@ -37,6 +37,12 @@ func (c diffCut) note() string {
 		byteSize(c.limit), byteSize(c.limit), c.upTo())
 }
 
+// incrementReason is why an incremental review became a full one when the
+// diff of the new commits is longer than MAX_DIFF_BYTES.
+func (c diffCut) incrementReason() string {
+	return fmt.Sprintf("the diff of the new commits is longer than MAX_DIFF_BYTES (%s)", byteSize(c.limit))
+}
+
 // logLine is the step log's warning about a cut diff.
 func (c diffCut) logLine() string {
 	s := fmt.Sprintf("The diff is longer than MAX_DIFF_BYTES (%s): read %s; the files after it are not reviewed", byteSize(c.limit), c.upTo())

@@ -193,6 +193,17 @@ func (p *pipeRun) run(ctx context.Context) error {
 	default:
 		plan = bbservice.PlanReview(ctx, client, pr, prior.State.HeadCommit, head)
 	}
+	var incRaw []byte
+	t = time.Now()
+	if plan.Incremental {
+		incRaw, err = bbservice.FetchIncrement(ctx, client, pr, head, plan.From, prDiff, int64(cfg.MaxDiffBytes))
+		switch {
+		case errors.Is(err, diffparse.ErrTruncated):
+			plan = bbservice.Plan{FallbackReason: cut.incrementReason()}
+		case err != nil:
+			return stageError("fetch increment", err)
+		}
+	}
 	if plan.FallbackReason != "" {
 		log.warn("Full review instead of incremental: %s", plan.FallbackReason)
 		info.Notes = append(info.Notes, "Full review instead of incremental: "+plan.FallbackReason+".")
@@ -201,11 +212,6 @@ func (p *pipeRun) run(ctx context.Context) error {
 	info.Range = shortRange(meta.TargetCommit, head)
 	what := "Full review of " + info.Range + "."
 	if plan.Incremental {
-		t = time.Now()
-		incRaw, err := bbservice.FetchIncrement(ctx, client, pr, head, plan.From, prDiff)
-		if err != nil {
-			return stageError("fetch increment", err)
-		}
 		if reviewed, err = diffparse.Parse(incRaw); err != nil {
 			return stageError("parse increment", err)
 		}

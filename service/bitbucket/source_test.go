@@ -92,3 +92,20 @@ func TestFetchDiffErrors(t *testing.T) {
 	require.ErrorIs(t, err, diffparse.ErrMalformed)
 	assert.Contains(t, err.Error(), "parse: ")
 }
+
+func TestFetchIncrementCapped(t *testing.T) {
+	raw, _ := fourFiles()
+	s, c, pr := diffServer(t, raw)
+	head, from := "2222222222222222222222222222222222222222", "5f1c0ffee0ddba11ab1e5eed0bead5deadbeef00"
+	s.AddCommitWithParents("ws", "repo", head, from)
+	s.SetDiff("ws", "repo", head, from, raw)
+	prDiff, err := diffparse.Parse([]byte(raw))
+	require.NoError(t, err)
+
+	inc, err := FetchIncrement(t.Context(), c, pr, head, from, prDiff, int64(len(raw)))
+	require.NoError(t, err)
+	assert.Equal(t, raw, string(inc))
+
+	_, err = FetchIncrement(t.Context(), c, pr, head, from, prDiff, int64(len(raw)-1))
+	require.ErrorIs(t, err, diffparse.ErrTruncated)
+}
