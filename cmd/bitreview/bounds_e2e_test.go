@@ -18,18 +18,21 @@ import (
 	"github.com/bitreview/bitreview/bbapi/bbtest"
 	"github.com/bitreview/bitreview/internal/synth"
 	"github.com/bitreview/bitreview/llm/llmtest"
+	"github.com/bitreview/bitreview/service/github/ghtest"
 )
 
-// laterFiles are three more files appended to testdata/pr.diff.
-const laterFiles = `diff --git a/later/one.go b/later/one.go
+// laterFiles are three more files appended to testdata/pr.diff; one.go is
+// long enough (2 KB) for a cut 100 bytes into it to fall inside it in
+// GitHub's files-endpoint layout too, which has no index lines.
+var laterFiles = `diff --git a/later/one.go b/later/one.go
 new file mode 100644
 --- /dev/null
 +++ b/later/one.go
-@@ -0,0 +1,3 @@
+@@ -0,0 +1,34 @@
 +package later
 +
 +func One() int { return 1 }
-diff --git a/later/two.go b/later/two.go
+` + strings.Repeat("+// One returns one, which is the number after zero and before two.\n", 31) + `diff --git a/later/two.go b/later/two.go
 new file mode 100644
 --- /dev/null
 +++ b/later/two.go
@@ -239,4 +242,73 @@ func TestPipeIncrementOverMaxDiffBytes(t *testing.T) {
 	require.Len(t, summaries, 1)
 	assert.Contains(t, summaries[0].Raw, reason)
 	assert.NotContains(t, summaries[0].Raw, "(incremental)")
+}
+
+// ghCutFixture is the GitHub fixture whose pull request also adds
+// laterFiles, and the MAX_DIFF_BYTES that cuts its diff inside
+// later/one.go.
+func ghCutFixture(t *testing.T) (*ghFixture, int) {
+	t.Helper()
+	f := newGHFixture(t)
+	raw, err := os.ReadFile("testdata/pr.diff")
+	require.NoError(t, err)
+	require.NoError(t, f.gh.SetPullRequest(ghtest.PullRequest{
+		Number: 7, Title: "Add users query", Body: "Adds a query.", Author: "alice",
+		HeadRef: "feature/users", BaseRef: "main", HeadSHA: srcSHA, BaseSHA: dstSHA, Diff: string(raw) + laterFiles,
+	}))
+	return f, len(raw) + 100
+}
+
+// TestGitHubActionDiffOverMaxDiffBytes: the action reads its diff up to
+// MAX_DIFF_BYTES like the pipe, from the diff media type or, when GitHub
+// refuses that, from the files endpoint.
+func TestGitHubActionDiffOverMaxDiffBytes(t *testing.T) {
+	t.Parallel()
+	for name, diffLimit := range map[string]int{"diff media type": 0, "files endpoint": 1} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f, limit := ghCutFixture(t)
+			if diffLimit > 0 {
+				f.gh.SetDiffLimit(diffLimit)
+			}
+			out, code := execAction(t, f.env("INPUT_MAX_DIFF_BYTES="+strconv.Itoa(limit)))
+			require.Equal(t, 0, code, out)
+			assert.Contains(t, out, "MAX_DIFF_BYTES")
+			assert.NotContains(t, out, "no issues found")
+			for _, c := range f.llm.Calls() {
+				assert.NotContains(t, c.Prompt, "later/", "a file after the cut reached the model")
+			}
+			_, summary := f.invariants(t)
+			for _, p := range []string{"later/one.go", "later/two.go", "later/three.go"} {
+				assert.Contains(t, summary.Body, "`"+p+"` — over MAX_DIFF_BYTES ("+byteSize(limit)+"): not read")
+			}
+			assert.Contains(t, summary.Body, "only its first "+byteSize(limit)+" were read")
+		})
+	}
+}
+
+// TestGitHubActionIncrementOverMaxDiffBytes: the compare diff of the new
+// commits is capped like the pull request's; over the cap, a full review.
+func TestGitHubActionIncrementOverMaxDiffBytes(t *testing.T) {
+	t.Parallel()
+	f := newGHFixture(t)
+	out, code := execAction(t, f.env())
+	require.Equal(t, 0, code, out)
+
+	const newHead = "7777777777777777777777777777777777777777"
+	raw, err := os.ReadFile("testdata/pr.diff")
+	require.NoError(t, err)
+	require.NoError(t, f.gh.SetPullRequest(ghtest.PullRequest{
+		Number: 7, Title: "Add users query", HeadRef: "feature/users", BaseRef: "main",
+		HeadSHA: newHead, BaseSHA: dstSHA, Diff: string(raw),
+	}))
+	merged := synth.Diff(synth.Options{Files: 40, HunksPerFile: 3, LinesPerHunk: 12, Context: 3, Seed: 3})
+	f.gh.SetCompare(srcSHA, newHead, "diff --git a/app/math.go b/app/math.go\n--- a/app/math.go\n+++ b/app/math.go\n@@ -2,2 +2,2 @@\n \n-func Add(a, b int) int { return a * b }\n+func Add(a, b int) int { return a - b }\n"+string(merged))
+	limit := len(raw) + 1000
+	out, code = execAction(t, f.env("INPUT_MAX_DIFF_BYTES="+strconv.Itoa(limit)))
+	require.Equal(t, 0, code, out)
+	reason := "Full review instead of incremental: the diff of the new commits is longer than MAX_DIFF_BYTES (" + byteSize(limit) + ")"
+	assert.Contains(t, out, reason)
+	_, summary := f.invariants(t)
+	assert.Contains(t, summary.Body, reason)
 }
