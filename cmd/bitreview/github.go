@@ -162,11 +162,11 @@ func (a *actionRun) run(ctx context.Context) error {
 	if err != nil {
 		return ghStage("fetch diff", err)
 	}
-	cut := diffCut{read: diffRead, limit: cfg.MaxDiffBytes}
+	diffCap := diffCut{read: diffRead, limit: cfg.MaxDiffBytes}
 	added, removed := prDiff.Stats()
 	log.ok(t, "Diff fetched: %d files, +%d −%d lines, %s", len(prDiff.Files), added, removed, byteSize(int(diffRead.Bytes)))
-	if note := cut.note(); note != "" {
-		log.warn("%s", cut.logLine())
+	if note := diffCap.note(); note != "" {
+		log.warn("%s", diffCap.logLine())
 		info.Notes = append(info.Notes, note)
 	}
 	if fromFiles {
@@ -189,7 +189,7 @@ func (a *actionRun) run(ctx context.Context) error {
 		increment, err = ghservice.FetchIncrement(ctx, a.api.Raw, pr, plan.From, head, prDiff, int64(cfg.MaxDiffBytes))
 		switch {
 		case errors.Is(err, diffparse.ErrTruncated):
-			plan = ghservice.Plan{FallbackReason: cut.incrementReason()}
+			plan = ghservice.Plan{FallbackReason: diffCap.incrementReason()}
 		case err != nil:
 			return ghStage("fetch increment", err)
 		}
@@ -216,7 +216,7 @@ func (a *actionRun) run(ctx context.Context) error {
 		review.Reanchor(res, reviewed, prDiff)
 	}
 	review.AddBuiltinChecks(res, prDiff)
-	cut.markSkipped(res)
+	diffCap.markSkipped(res)
 	a.unreviewed = res.OverBudget()
 	res.CostUSD = cfg.costOf(res)
 	if rerr != nil {

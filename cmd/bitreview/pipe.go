@@ -172,11 +172,11 @@ func (p *pipeRun) run(ctx context.Context) error {
 	if err != nil {
 		return stageError("fetch diff", err)
 	}
-	cut := diffCut{read: read, limit: cfg.MaxDiffBytes}
+	diffCap := diffCut{read: read, limit: cfg.MaxDiffBytes}
 	added, removed := prDiff.Stats()
 	log.ok(t, "Diff fetched: %d files, +%d −%d lines, %s", len(prDiff.Files), added, removed, byteSize(int(read.Bytes)))
-	if note := cut.note(); note != "" {
-		log.warn("%s", cut.logLine())
+	if note := diffCap.note(); note != "" {
+		log.warn("%s", diffCap.logLine())
 		info.Notes = append(info.Notes, note)
 	}
 	if note := configEditNote(prDiff, cfg.ConfigFile, meta.TargetBranch); note != "" {
@@ -199,7 +199,7 @@ func (p *pipeRun) run(ctx context.Context) error {
 		incRaw, err = bbservice.FetchIncrement(ctx, client, pr, head, plan.From, prDiff, int64(cfg.MaxDiffBytes))
 		switch {
 		case errors.Is(err, diffparse.ErrTruncated):
-			plan = bbservice.Plan{FallbackReason: cut.incrementReason()}
+			plan = bbservice.Plan{FallbackReason: diffCap.incrementReason()}
 		case err != nil:
 			return stageError("fetch increment", err)
 		}
@@ -231,7 +231,7 @@ func (p *pipeRun) run(ctx context.Context) error {
 		review.Reanchor(res, reviewed, prDiff)
 	}
 	review.AddBuiltinChecks(res, prDiff)
-	cut.markSkipped(res)
+	diffCap.markSkipped(res)
 	p.unreviewed = res.OverBudget()
 	res.CostUSD = cfg.costOf(res)
 	for _, s := range res.Skipped {
