@@ -21,7 +21,7 @@ import (
 	"github.com/caarlos0/env/v11"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.yaml.in/yaml/v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // notUserVars are the Config variables a user does not set in the pipe
@@ -48,9 +48,10 @@ var notUserVars = map[string]string{
 // product.md fixes the names it lists, and a variable beyond them is a
 // deliberate addition, listed here with what it is for.
 var extensionVars = map[string]string{
-	"LLM_PRICES":  "prices for the cost estimate in the summary",
-	"TASKS_ON":    "pull-request tasks on inline comments at or above a severity",
-	"RUN_TIMEOUT": "deadline of the whole run, so a stuck model or Bitbucket cannot hold the step until its max-time",
+	"LLM_PRICES":     "prices for the cost estimate in the summary",
+	"TASKS_ON":       "pull-request tasks on inline comments at or above a severity",
+	"MAX_DIFF_BYTES": "bytes of the diff read at most (requirement 33, resource bombs)",
+	"RUN_TIMEOUT":    "deadline of the whole run, so a stuck model or Bitbucket cannot hold the step until its max-time",
 }
 
 // plannedVars are variables product.md lists for features not built yet,
