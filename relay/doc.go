@@ -28,21 +28,25 @@
 //
 // # Mentions and commands
 //
-// Bitbucket's content.raw has carried mentions both as a literal "@name"
-// and as "@{account-id}" (bitbucket-cloud.md §15 q14 is open), so both are
-// recognised: "@" followed by Options.BotName at a word boundary
-// ("@bitreview", case-insensitive), or the bot account's "@{<account id>}"
-// or "@{<uuid>}" (learnt from GET /user at startup, never from the
-// payload). A mention counts only at the start of a word, outside code
-// spans, fenced code and quoted (">") lines, so quoting an earlier command
-// does not repeat it. The text after the mention on its line is matched,
-// case-insensitively and ignoring surrounding punctuation, against the
-// fixed commands review, full review, summary, pause, resume and help; a
-// bare mention is help, and any other text makes the command ask.
-// BITREVIEW_COMMAND therefore only ever holds one of those seven values
-// (Commands), and the comment's own text never becomes a pipeline
-// variable: the pipe reads the comment through the API by
-// BITREVIEW_COMMENT_ID.
+// Comments are read with the shared parser, package command, which the
+// pipe and the GitHub action use too. Bitbucket's content.raw has carried
+// mentions both as a literal "@name" and as "@{account-id}"
+// (bitbucket-cloud.md §15 q14 is open), so both are recognised: "@"
+// followed by Options.BotName at a word boundary ("@bitreview",
+// case-insensitive), or the bot account's "@{<account id>}" or
+// "@{<uuid>}" (learnt from GET /user at startup, never from the payload).
+// The comment is parsed as CommonMark and a mention counts only in text
+// nodes: not in code spans, indented or fenced code, HTML blocks (<pre>,
+// <!-- -->), inline HTML or block quotes (also one inside a list item), so
+// quoting or showing an earlier command does not repeat it. The words
+// after the mention on its line are matched, ignoring case, spacing and
+// surrounding punctuation, against the fixed commands review, full review,
+// summary, pause, resume and help; a bare mention is help, "ignore" (which
+// belongs in a description) is answered with the help too, and any other
+// text makes the command ask. BITREVIEW_COMMAND therefore only ever holds
+// one of those seven values (Commands), and the comment's own text never
+// becomes a pipeline variable: the pipe reads the comment through the API
+// by BITREVIEW_COMMENT_ID.
 //
 // # What it ignores (no loops, fail closed)
 //

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/bitreview/bitreview/command"
 )
 
 // Defaults of Options.
@@ -80,7 +82,7 @@ type Relay struct {
 	opts         Options
 	secret       []byte
 	starter      Starter
-	matcher      *matcher
+	parser       *command.Parser
 	botUUID      string
 	botAccountID string
 	allow        map[string]struct{}
@@ -140,7 +142,7 @@ func New(opts Options) (*Relay, error) {
 		opts:         opts,
 		secret:       append([]byte(nil), opts.Secret...),
 		starter:      opts.Starter,
-		matcher:      newMatcher(opts.BotName, opts.BotUUID, opts.BotAccountID),
+		parser:       command.New(opts.BotName, opts.BotAccountID, opts.BotUUID),
 		botUUID:      normUUID(opts.BotUUID),
 		botAccountID: opts.BotAccountID,
 		log:          log,

@@ -224,6 +224,13 @@ func TestReq09BotLoopFilter(t *testing.T) {
 		{"fenced code", commentEvent(16, "```\n@bitreview review\n```", alice(), prSpec{})},
 		{"quoted command", commentEvent(17, "> @bitreview review\n\nthat worked", alice(), prSpec{})},
 		{"pull request merged", commentEvent(18, "@bitreview review", alice(), prSpec{state: "MERGED"})},
+		// Mentions that are not mentions in CommonMark (issue 15, item 15).
+		{"indented code, spaces", commentEvent(23, "see:\n\n    @bitreview review", alice(), prSpec{})},
+		{"indented code, tab", commentEvent(24, "see:\n\n\t@bitreview review", alice(), prSpec{})},
+		{"fence holding a fence", commentEvent(25, "````\n```\n@bitreview review\n```\n````", alice(), prSpec{})},
+		{"pre block", commentEvent(26, "<pre>\n@bitreview review\n</pre>", alice(), prSpec{})},
+		{"hidden html comment", commentEvent(27, "<!--\n@bitreview review\n-->", alice(), prSpec{})},
+		{"quote inside a list item", commentEvent(28, "- > @bitreview review", alice(), prSpec{})},
 	}
 	withoutActor := commentEvent(19, "@bitreview review", alice(), prSpec{})
 	delete(withoutActor, "actor")

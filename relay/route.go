@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/bitreview/bitreview/command"
 )
 
 // Trigger is one start of the custom pipeline: where it runs and the
@@ -81,10 +83,10 @@ func (r *Relay) routeComment(ev *event) decision {
 		}
 	}
 	raw := *cm.Content.Raw
-	if hasMarker(raw) {
+	if command.HasMarker(raw) {
 		return ignore("comment carries a bitreview marker")
 	}
-	cmd, ok := r.matcher.command(raw)
+	cmd, ok := commandOf(r.parser, raw)
 	if !ok {
 		return ignore("comment does not mention the bot")
 	}
