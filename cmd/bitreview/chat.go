@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bitreview/bitreview/bbapi"
+	"github.com/bitreview/bitreview/command"
 	"github.com/bitreview/bitreview/review"
 	bbservice "github.com/bitreview/bitreview/service/bitbucket"
 )
@@ -18,6 +19,14 @@ import (
 // someone writes "@bitreview ..." in a pull request comment. `review` and
 // `full review` are the normal pipe flow; every other command is handled
 // here.
+
+// botMention is the name the pipe and the action read in comments and
+// descriptions ("@bitreview"); RELAY_BOT_NAME is the relay's own.
+const botMention = "bitreview"
+
+// newCommandParser is the shared "@bitreview …" parser (package command),
+// the one the relay uses too.
+func newCommandParser() *command.Parser { return command.New(botMention) }
 
 // chatCommand is BITREVIEW_COMMAND normalised ("ask" when empty).
 func (c Config) chatCommand() string {
