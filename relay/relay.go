@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -117,7 +118,7 @@ type Stats struct {
 // New validates opts and starts the trigger workers; stop them with
 // Shutdown. It does no network I/O.
 func New(opts Options) (*Relay, error) {
-	if len(opts.Secret) == 0 {
+	if len(bytes.TrimSpace(opts.Secret)) == 0 {
 		return nil, ErrNoSecret
 	}
 	if opts.Starter == nil {

@@ -28,6 +28,9 @@ type relayConfig struct {
 	Secret       string `env:"RELAY_WEBHOOK_SECRET"`
 	BotName      string `env:"RELAY_BOT_NAME" envDefault:"bitreview"`
 	AllowedUUIDs string `env:"RELAY_ALLOWED_UUIDS"` // comma- or space-separated account UUIDs
+	// blankSecret records that RELAY_WEBHOOK_SECRET was set to whitespace
+	// only, for the message.
+	blankSecret bool
 }
 
 // Webhook secrets: Bitbucket stores at most 128 characters; fewer than 16
@@ -51,6 +54,11 @@ func loadRelayConfig(environ []string) relayConfig {
 	}
 	var rc relayConfig
 	_ = env.ParseWithOptions(&rc, env.Options{Environment: vars}) // strings only: nothing to fail
+	// Surrounding whitespace (a newline from a secret file, padding) is
+	// not part of the secret, for the relay and for setup alike; a secret
+	// of spaces is then empty and refused.
+	rc.blankSecret = rc.Secret != "" && strings.TrimSpace(rc.Secret) == ""
+	rc.Secret = strings.TrimSpace(rc.Secret)
 	return rc
 }
 
@@ -73,7 +81,9 @@ func secretProblem(secret string) string {
 
 func (rc relayConfig) problems() []string {
 	var p []string
-	if s := secretProblem(rc.Secret); s != "" {
+	if rc.blankSecret {
+		p = append(p, "RELAY_WEBHOOK_SECRET: is only whitespace, which is no secret. Generate one with `openssl rand -hex 32` and give the webhook the same one (bitreview setup does that)")
+	} else if s := secretProblem(rc.Secret); s != "" {
 		p = append(p, s)
 	}
 	if _, _, err := net.SplitHostPort(rc.Listen); err != nil {
