@@ -13,14 +13,18 @@
 // an empty one. Bodies are capped (MaxBodyBytes, 512 KiB by default, twice
 // Bitbucket's 256 KB payload cap) and larger ones get 413.
 //
-// A verified delivery is routed on X-Event-Key:
+// A verified delivery is routed on its signed body, never on the unsigned
+// X-Event-Key (which only names it in the log), so one body replayed
+// under another key is still the same event:
 //
-//   - pullrequest:comment_created with a mention of the bot starts the
-//     pipeline with BITREVIEW_PR_ID, BITREVIEW_COMMENT_ID and
-//     BITREVIEW_COMMAND;
-//   - pullrequest:created and pullrequest:updated for a pull request from a
-//     fork (which never runs pull-request pipelines) start a review;
-//   - everything else is answered 202 and ignored.
+//   - a body with a comment (pullrequest:comment_created) that mentions
+//     the bot starts the pipeline with BITREVIEW_PR_ID,
+//     BITREVIEW_COMMENT_ID and BITREVIEW_COMMAND;
+//   - a body with only a pull request (pullrequest:created or
+//     pullrequest:updated) from a fork (which never runs pull-request
+//     pipelines) starts a review;
+//   - everything else (approvals, change requests, pushes…) is answered
+//     202 and ignored.
 //
 // The pipeline always runs on the pull request's destination repository and
 // branch, whose bitbucket-pipelines.yml and pipe version are trusted; the

@@ -248,7 +248,7 @@ func (r *Relay) serveWebhook(w http.ResponseWriter, req *http.Request) {
 		r.fail(w, d, &relayError{eUnauthorized, "signature does not match the body"})
 		return
 	}
-	dec, err := r.route(req.Header.Get(EventKeyHeader), body)
+	dec, err := r.route(body)
 	if err != nil {
 		r.fail(w, d, &relayError{eInvalid, "body is not the expected JSON event"})
 		return

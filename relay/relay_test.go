@@ -164,25 +164,61 @@ func TestReq07HangingPipelinesAPIStillAcks(t *testing.T) {
 	assert.NotContains(t, logs.String(), bot.AccessToken)
 }
 
-// Requirement 8: other events, comment_deleted among them, are 202 no-ops.
+// Requirement 8: the event is read from the signed body, never from the
+// unsigned X-Event-Key. Bodies of other events (a push, an approval, a
+// merged pull request, a deleted comment) are 202 no-ops under any header.
 func TestReq08EventRouting(t *testing.T) {
 	t.Parallel()
 	r, st := newRelay(t)
-	body := mustJSON(t, commentEvent(1, "@bitreview review", alice(), prSpec{}))
-	for _, key := range []string{"pullrequest:comment_deleted", "pullrequest:comment_updated", "pullrequest:approved",
-		"pullrequest:fulfilled", "repo:push", "issue:created", "something:new", ""} {
-		rec := deliver(r.Handler(), key, body, nil)
-		assert.Equal(t, http.StatusAccepted, rec.Code, key)
-		assert.Contains(t, rec.Body.String(), `"ignored"`, key)
+	fork := prSpec{srcRepo: "mallory/shop"}
+	push := map[string]any{"actor": alice(), "repository": repoJSON("acme/shop"), "push": map[string]any{"changes": []any{}}}
+	approval := prEvent(alice(), fork)
+	approval["approval"] = map[string]any{"date": "2026-03-01T10:00:00+00:00", "user": alice()}
+	changes := prEvent(alice(), fork)
+	changes["changes_request"] = map[string]any{"date": "2026-03-01T10:00:00+00:00", "user": alice()}
+	merged := prEvent(alice(), prSpec{srcRepo: "mallory/shop", state: "MERGED"})
+	deleted := commentEvent(1, "@bitreview review", alice(), prSpec{})
+	deleted["comment"].(map[string]any)["deleted"] = true
+	for name, body := range map[string]map[string]any{"push": push, "approval": approval, "changes requested": changes,
+		"merged": merged, "deleted comment": deleted} {
+		for _, key := range []string{EventCommentCreated, EventPRCreated, EventPRUpdated, "pullrequest:comment_deleted", "repo:push", ""} {
+			rec := deliver(r.Handler(), key, mustJSON(t, body), nil)
+			assert.Equal(t, http.StatusAccepted, rec.Code, "%s as %q", name, key)
+			assert.Contains(t, rec.Body.String(), `"ignored"`, "%s as %q", name, key)
+		}
 	}
-	// Unhandled events are not even parsed: a body that is not JSON is fine.
-	rec := deliver(r.Handler(), "repo:push", []byte("not json"), nil)
-	assert.Equal(t, http.StatusAccepted, rec.Code)
-	// A handled event whose body is not JSON is a 400 (after verification).
-	rec = deliver(r.Handler(), EventCommentCreated, []byte("not json"), nil)
-	assert.Equal(t, http.StatusBadRequest, rec.Code)
+	// A verified body that is not the JSON of an event is a 400, whatever
+	// the header says.
+	for _, key := range []string{EventCommentCreated, "repo:push"} {
+		rec := deliver(r.Handler(), key, []byte("not json"), nil)
+		assert.Equal(t, http.StatusBadRequest, rec.Code, key)
+	}
 	settle(t, r)
 	assert.Empty(t, st.triggers())
+}
+
+// Issue 15, item 14: the same signed body under another X-Event-Key is the
+// same event. A comment on a fork pull request, replayed as
+// pullrequest:created, does not add a fork review; a fork pull request's
+// body replayed as a comment event is still that one review.
+func TestEventKindComesFromTheSignedBody(t *testing.T) {
+	t.Parallel()
+	r, st := newRelay(t)
+	fork := prSpec{id: 8, srcRepo: "mallory/shop"}
+	comment := mustJSON(t, commentEvent(31, "@bitreview summary", alice(), fork))
+	opened := mustJSON(t, prEvent(alice(), fork))
+	for _, body := range [][]byte{comment, opened} {
+		for _, key := range []string{EventCommentCreated, EventPRCreated, EventPRUpdated, "pullrequest:comment_updated", "repo:push", ""} {
+			rec := deliver(r.Handler(), key, body, nil)
+			assert.Equal(t, http.StatusAccepted, rec.Code, key)
+		}
+	}
+	settle(t, r)
+	got := st.triggers()
+	require.Len(t, got, 2, "one trigger per body: %+v", got)
+	assert.Equal(t, Trigger{Workspace: "acme", Repo: "shop", Branch: "main", PullRequestID: 8, CommentID: 31, Command: CmdSummary}, got[0])
+	assert.Equal(t, Trigger{Workspace: "acme", Repo: "shop", Branch: "main", PullRequestID: 8, Command: CmdReview}, got[1])
+	assert.Equal(t, int64(2*6-2), r.Stats().Duplicates)
 }
 
 // Requirement 9: no loops. The bot's own comments, non-user actors,
