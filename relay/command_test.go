@@ -6,6 +6,7 @@ import (
 	"github.com/bitreview/bitreview/command"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // The relay reads comments with the shared parser (package command, where
@@ -38,16 +39,29 @@ func TestCommandOf(t *testing.T) {
 	}
 }
 
-func TestLRU(t *testing.T) {
+func TestDedupe(t *testing.T) {
 	t.Parallel()
-	l := newLRU(3)
-	assert.False(t, l.seenOrAdd([]string{"a", "r1"}))
-	assert.True(t, l.seenOrAdd([]string{"x", "r1"}), "any known key is a duplicate")
-	assert.False(t, l.seenOrAdd([]string{"b"}))
-	assert.False(t, l.seenOrAdd([]string{"c"}))
-	assert.True(t, l.seenOrAdd([]string{"b"}))
-	assert.False(t, l.seenOrAdd([]string{"d"}), "evicts the least recently used")
-	assert.False(t, l.seenOrAdd([]string{"a"}), "a was evicted")
-	l.forget([]string{"a"})
-	assert.False(t, l.seenOrAdd([]string{"a"}))
+	d := newDedupe(3)
+	a, first := d.begin([]string{"a", "r1"})
+	require.True(t, first)
+	dup, first := d.begin([]string{"x", "r1"})
+	assert.False(t, first, "any known key is a duplicate, also while the start runs")
+	assert.Same(t, a, dup)
+	assert.False(t, dup.succeeded(), "not yet")
+	d.finish([]string{"a", "r1"}, a, true)
+	assert.True(t, dup.succeeded())
+
+	b, _ := d.begin([]string{"b"})
+	d.finish([]string{"b"}, b, false)
+	b2, first := d.begin([]string{"b"})
+	assert.True(t, first, "a failed start is forgotten, so a redelivery starts it")
+	d.finish([]string{"b"}, b2, true)
+	c, _ := d.begin([]string{"c"})
+	d.finish([]string{"c"}, c, true)
+	_, first = d.begin([]string{"b"})
+	assert.False(t, first)
+	e, _ := d.begin([]string{"e"})
+	d.finish([]string{"e"}, e, true)
+	_, first = d.begin([]string{"a"})
+	assert.True(t, first, "the least recently used keys were evicted")
 }

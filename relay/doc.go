@@ -73,34 +73,40 @@
 // and invited users. Either way a trigger can only choose among the fixed
 // commands on the destination branch's trusted pipeline.
 //
-// # Stateless, so duplicates are possible and harmless
+// # Acknowledged means started
+//
+// Bitbucket gives a delivery 10 seconds, retries a 5xx (up to twice) and
+// never redelivers a 2xx. So a delivery is answered 202 only once its
+// pipeline has started (POST /pipelines/ answered 201), within
+// Options.TriggerTimeout (8 s by default) and with retries inside it (429,
+// 5xx and transport errors, short backoff). When the start fails or runs
+// out of time the answer is 503 and Bitbucket redelivers. Nothing that was
+// acknowledged waits in memory: on SIGTERM the HTTP server stops listening
+// and lets the requests in flight finish (http.Server.Shutdown), and
+// Shutdown refuses new deliveries with 503. MaxInFlight bounds the starts
+// running at once; a delivery beyond it is answered 503 at once.
+//
+// # Duplicates
 //
 // The relay keeps no state outside the process, so it can run as several
-// replicas behind a load balancer. Redeliveries are dropped by a
-// per-process LRU keyed by X-Request-UUID and by the event itself (the
-// comment's id and updated_on, or the pull request's id and source commit);
-// a trigger that fails for good is forgotten again, so a manual redelivery
-// can retry it. Across replicas, or after a restart, the same delivery can
-// start the pipeline twice. That is harmless by design: the pipe is
-// idempotent (its summary is found by marker and edited in place, inline
-// comments carry fingerprints, and answering the same comment twice is a
-// no-op), so a duplicate run costs build minutes, not duplicate comments.
-// The same reasoning covers the retries of POST /pipelines/ after a timeout.
-//
-// # Answering fast
-//
-// Bitbucket gives a delivery 10 seconds and retries 5xx twice. The handler
-// verifies, routes and enqueues in microseconds and answers 202; a bounded
-// pool of workers starts the pipelines with their own per-attempt timeout,
-// overall deadline and retries (429, 5xx and transport errors). When the
-// queue is full the delivery is answered 503 so that Bitbucket retries it.
-// Shutdown stops accepting deliveries and drains the queue until its
-// context ends.
+// replicas behind a load balancer. Within a process, redeliveries are
+// matched by X-Request-UUID and by the event itself (the comment's id and
+// updated_on, or the pull request's id and source commit): a redelivery of
+// a started event is answered 202 without a second start; one that arrives
+// while the first delivery is still starting waits for it and answers as
+// it ends; a failed start is forgotten, so the next redelivery starts it.
+// Across replicas, after a restart, or when POST /pipelines/ timed out
+// after Bitbucket had already started the pipeline, the same event can
+// start the pipeline twice. That is harmless by design: the pipe acts on a
+// comment at most once (a command's comment id is recorded in the
+// summary's hidden state, a reply carries the id it answers), and a review
+// of a commit already reviewed is a no-op, so a duplicate run costs build
+// minutes, not duplicate comments or model calls.
 //
 // # Logs
 //
-// One structured line per delivery (event, X-Request-UUID, attempt,
-// outcome, reason) and per trigger (repository, pull request, comment id,
+// One structured line per delivery (X-Event-Key, X-Request-UUID, attempt,
+// outcome, reason) and per start (repository, pull request, comment id,
 // command, build number or error). Bodies, comment text, headers other than
 // those named and the secret are never logged.
 package relay
