@@ -25,10 +25,6 @@ const (
 // answer replies to a question with the model's answer, or posts nothing.
 func (c *chatRun) answer(ctx context.Context) error {
 	log := c.log
-	if c.answered() {
-		log.info("Comment %d already has bitreview's reply: no model call, nothing posted", c.commentID)
-		return nil
-	}
 	q := review.Question{Language: c.cfg.ReviewLanguage, Text: questionText(c.comment.Content.Raw)}
 	root := threadRoot(c.comment, c.comments)
 	q.Thread = c.thread(root)
