@@ -66,11 +66,77 @@ func startRelayBinary(t *testing.T, environ []string) *relayProcess {
 	return p
 }
 
+// bitbucketSender delivers signed comment events as Bitbucket does and
+// remembers which got a 2xx (Bitbucket never redelivers those).
+type bitbucketSender struct {
+	bodies [][]byte
+	acked  []atomic.Bool
+	client *http.Client
+}
+
+func newBitbucketSender(n int) *bitbucketSender {
+	s := &bitbucketSender{bodies: make([][]byte, n), acked: make([]atomic.Bool, n), client: &http.Client{Timeout: 15 * time.Second}}
+	for i := range s.bodies {
+		s.bodies[i] = commentPayload(1000+i, "@bitreview review", "{0a11ce00-0000-4000-8000-0000000a11ce}")
+	}
+	return s
+}
+
+func (s *bitbucketSender) send(addr string, i, attempt int) bool {
+	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/webhook", bytes.NewReader(s.bodies[i]))
+	req.Header.Set(relay.EventKeyHeader, relay.EventCommentCreated)
+	req.Header.Set(relay.SignatureHeader, relay.Sign([]byte(relayTestSecret), s.bodies[i]))
+	req.Header.Set(relay.RequestUUIDHeader, "{delivery-"+strconv.Itoa(i)+"}")
+	req.Header.Set(relay.AttemptHeader, strconv.Itoa(attempt))
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return false
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode/100 == 2
+}
+
+// pending lists the deliveries without a 2xx yet.
+func (s *bitbucketSender) pending() []int {
+	var out []int
+	for i := range s.acked {
+		if !s.acked[i].Load() {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// burst sends the pending deliveries, 20 at a time, calling onAnswer with
+// the number answered so far.
+func (s *bitbucketSender) burst(addr string, attempt int, onAnswer func(answered int)) {
+	pending := s.pending()
+	var next, answered atomic.Int64
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= len(pending) {
+					return
+				}
+				if s.send(addr, pending[k], attempt) {
+					s.acked[pending[k]].Store(true)
+				}
+				onAnswer(int(answered.Add(1)))
+			}
+		})
+	}
+	wg.Wait()
+}
+
 // Issue 15, item 13, end to end: the real binary, the fake Bitbucket with
 // a slow pipelines API (0.5 s per start), a burst of deliveries and SIGTERM
-// near its end (with 20 in flight and 20 not yet sent). Every delivery answered 2xx has started exactly one
-// pipeline, and a new relay that takes Bitbucket's redeliveries (up to 2
-// retries) starts the rest, each once.
+// near its end (with 20 in flight and 20 not yet sent). Every delivery
+// answered 2xx has started exactly one pipeline, and a new relay that
+// takes Bitbucket's redeliveries (up to 2 retries) starts the rest, each
+// once.
 func TestRelaySIGTERMLosesNoAcknowledgedDelivery(t *testing.T) {
 	t.Parallel()
 	bb := bbtest.New(t)
@@ -81,57 +147,14 @@ func TestRelaySIGTERMLosesNoAcknowledgedDelivery(t *testing.T) {
 	bb.Fault(bbtest.Fault{Method: "POST", PathContains: "/pipelines/", Delay: 500 * time.Millisecond, Times: -1})
 	environ := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir(), "BITBUCKET_API_URL=" + bb.URL,
 		"BITBUCKET_ACCESS_TOKEN=" + bot.AccessToken, "RELAY_WEBHOOK_SECRET=" + relayTestSecret}
-
 	const n = 240
-	bodies := make([][]byte, n)
-	for i := range bodies {
-		bodies[i] = commentPayload(1000+i, "@bitreview review", "{0a11ce00-0000-4000-8000-0000000a11ce}")
-	}
-	client := &http.Client{Timeout: 15 * time.Second}
-	send := func(addr string, i, attempt int) bool {
-		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/webhook", bytes.NewReader(bodies[i]))
-		req.Header.Set(relay.EventKeyHeader, relay.EventCommentCreated)
-		req.Header.Set(relay.SignatureHeader, relay.Sign([]byte(relayTestSecret), bodies[i]))
-		req.Header.Set(relay.RequestUUIDHeader, "{delivery-"+strconv.Itoa(i)+"}")
-		req.Header.Set(relay.AttemptHeader, strconv.Itoa(attempt))
-		resp, err := client.Do(req)
-		if err != nil {
-			return false
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp.StatusCode/100 == 2
-	}
-	acked := make([]atomic.Bool, n)
-	burst := func(addr string, attempt int, pending []int, onAnswer func(answered int)) {
-		var next, answered atomic.Int64
-		var wg sync.WaitGroup
-		for range 20 {
-			wg.Go(func() {
-				for {
-					k := int(next.Add(1)) - 1
-					if k >= len(pending) {
-						return
-					}
-					if send(addr, pending[k], attempt) {
-						acked[pending[k]].Store(true)
-					}
-					onAnswer(int(answered.Add(1)))
-				}
-			})
-		}
-		wg.Wait()
-	}
+	bitbucket := newBitbucketSender(n)
 
 	first := startRelayBinary(t, environ)
-	all := make([]int, n)
-	for i := range all {
-		all[i] = i
-	}
 	var once sync.Once
-	burst(first.addr, 1, all, func(answered int) {
+	bitbucket.burst(first.addr, 1, func(answered int) {
 		if answered >= n-40 {
-			once.Do(func() { require.NoError(t, first.cmd.Process.Signal(syscall.SIGTERM)) })
+			once.Do(func() { assert.NoError(t, first.cmd.Process.Signal(syscall.SIGTERM)) })
 		}
 	})
 	select {
@@ -140,25 +163,14 @@ func TestRelaySIGTERMLosesNoAcknowledgedDelivery(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the relay did not stop after SIGTERM")
 	}
-	firstAcked := 0
-	for i := range acked {
-		if acked[i].Load() {
-			firstAcked++
-		}
-	}
+	firstAcked := n - len(bitbucket.pending())
 	t.Logf("first relay: %d of %d acknowledged", firstAcked, n)
 	require.Positive(t, firstAcked)
 	require.Less(t, firstAcked, n, "SIGTERM came in the middle of the burst")
 
 	second := startRelayBinary(t, environ)
 	for attempt := 2; attempt <= 3; attempt++ {
-		var pending []int
-		for i := range acked {
-			if !acked[i].Load() {
-				pending = append(pending, i)
-			}
-		}
-		burst(second.addr, attempt, pending, func(int) {})
+		bitbucket.burst(second.addr, attempt, func(int) {})
 	}
 	require.NoError(t, second.cmd.Process.Signal(syscall.SIGTERM))
 	select {
@@ -176,9 +188,9 @@ func TestRelaySIGTERMLosesNoAcknowledgedDelivery(t *testing.T) {
 			}
 		}
 	}
-	for i := range acked {
+	for i := range bitbucket.acked {
 		id := strconv.Itoa(1000 + i)
-		if acked[i].Load() {
+		if bitbucket.acked[i].Load() {
 			assert.Equal(t, 1, started[id], "comment %s was answered 2xx: one pipeline", id)
 		} else {
 			assert.Zero(t, started[id], "comment %s got no 2xx: no pipeline", id)
