@@ -42,8 +42,8 @@ func runLoad(t testing.TB, n, concurrency int) (loadResult, Stats) {
 	st := &starter{fn: func(context.Context, int, Trigger) (Started, error) { return Started{}, nil }}
 	r, err := New(Options{
 		Secret: []byte(testSecret), Starter: st, BotUUID: botUUID, BotAccountID: botAccount,
-		QueueSize: 4096, DedupeSize: n + 16,
-		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), // the log line is part of the cost
+		DedupeSize: n + 16,
+		Logger:     slog.New(slog.NewJSONHandler(io.Discard, nil)), // the log line is part of the cost
 	})
 	require.NoError(t, err)
 	srv := httptest.NewServer(r.Handler())

@@ -1,5 +1,7 @@
 package relay
 
+import "encoding/json"
+
 // The parts of Bitbucket's event payloads the relay reads
 // (https://support.atlassian.com/bitbucket-cloud/docs/event-payloads/).
 // Pointers distinguish an absent object from an empty one: a missing field
@@ -44,10 +46,13 @@ type comment struct {
 	UpdatedOn string   `json:"updated_on"`
 }
 
-// event is the envelope of the pullrequest:* events.
+// event is the envelope of the pullrequest:* events. Which objects it
+// holds says which event it is (route).
 type event struct {
-	Actor       *account     `json:"actor"`
-	Repository  *repository  `json:"repository"`
-	PullRequest *pullRequest `json:"pullrequest"`
-	Comment     *comment     `json:"comment"`
+	Actor          *account        `json:"actor"`
+	Repository     *repository     `json:"repository"`
+	PullRequest    *pullRequest    `json:"pullrequest"`
+	Comment        *comment        `json:"comment"`
+	Approval       json.RawMessage `json:"approval"`
+	ChangesRequest json.RawMessage `json:"changes_request"`
 }

@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -10,19 +11,21 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/bitreview/bitreview/command"
 )
 
 // Defaults of Options.
 const (
-	DefaultBotName        = "bitreview"
-	DefaultMaxBodyBytes   = 512 << 10
-	DefaultWorkers        = 4
-	DefaultQueueSize      = 256
-	DefaultDedupeSize     = 16384
-	DefaultAttemptTimeout = 15 * time.Second
-	DefaultTriggerTimeout = 60 * time.Second
+	DefaultBotName      = "bitreview"
+	DefaultMaxBodyBytes = 512 << 10
+	DefaultMaxInFlight  = 256
+	DefaultDedupeSize   = 16384
+	// DefaultTriggerTimeout is the time a delivery has to start its
+	// pipeline, within Bitbucket's 10 s webhook timeout.
+	DefaultTriggerTimeout = 8 * time.Second
 	DefaultMaxAttempts    = 4
-	DefaultRetryDelay     = time.Second
+	DefaultRetryDelay     = 200 * time.Millisecond
 )
 
 // ErrNoSecret is returned by New without a webhook secret: the relay
@@ -59,41 +62,43 @@ type Options struct {
 	AllowedUUIDs []string
 	// MaxBodyBytes caps a delivery's body (413 above it).
 	MaxBodyBytes int64
-	// Workers and QueueSize bound the asynchronous triggers; a full queue
-	// answers 503.
-	Workers, QueueSize int
+	// MaxInFlight bounds the deliveries starting a pipeline at once; more
+	// are answered 503 at once, and Bitbucket retries them.
+	MaxInFlight int
 	// DedupeSize is how many recent deliveries are remembered.
 	DedupeSize int
-	// AttemptTimeout bounds one call to the Starter, TriggerTimeout all
-	// attempts of one trigger together; MaxAttempts and RetryDelay (the
-	// first backoff, doubled each time, with jitter) shape the retries.
-	AttemptTimeout, TriggerTimeout time.Duration
+	// TriggerTimeout is the budget of one delivery for starting its
+	// pipeline, all attempts together; it must stay under Bitbucket's 10 s
+	// webhook timeout. AttemptTimeout bounds one call to the Starter (the
+	// whole budget when zero); MaxAttempts and RetryDelay (the first
+	// backoff, doubled each time, with jitter) shape the retries.
+	TriggerTimeout, AttemptTimeout time.Duration
 	MaxAttempts                    int
 	RetryDelay                     time.Duration
 	// Logger receives one line per delivery and per trigger; nil discards.
 	Logger *slog.Logger
 }
 
-// Relay is the webhook handler and its trigger workers. It is safe for
+// Relay is the webhook handler. A delivery is answered 2xx only once its
+// pipeline has started; nothing is queued in memory. It is safe for
 // concurrent use.
 type Relay struct {
 	opts         Options
 	secret       []byte
 	starter      Starter
-	matcher      *matcher
+	parser       *command.Parser
 	botUUID      string
 	botAccountID string
 	allow        map[string]struct{}
 	log          *slog.Logger
-	seen         *lru
+	seen         *dedupe
+	slots        chan struct{} // MaxInFlight tokens
 
-	mu      sync.RWMutex // guards closing against sends on queue
-	closing bool
-	queue   chan job
-	wg      sync.WaitGroup
-	ctx     context.Context // cancelled when a shutdown runs out of time
-	cancel  context.CancelFunc
-	once    sync.Once
+	mu       sync.RWMutex // guards closing against inflight.Add
+	closing  bool
+	inflight sync.WaitGroup
+	ctx      context.Context // cancelled when a shutdown runs out of time
+	cancel   context.CancelFunc
 
 	stats counters
 }
@@ -104,18 +109,17 @@ type counters struct {
 
 // Stats are the relay's counters since New.
 type Stats struct {
-	Accepted   int64 // deliveries queued for a trigger
+	Accepted   int64 // deliveries answered 2xx after their pipeline started
 	Ignored    int64 // verified deliveries that start nothing
-	Duplicates int64 // redeliveries dropped
-	Rejected   int64 // 4xx/5xx answers (bad signature, too large, queue full…)
+	Duplicates int64 // redeliveries of a started pipeline, answered 2xx
+	Rejected   int64 // 4xx/5xx answers (bad signature, too large, busy, start failed…)
 	Started    int64 // pipelines started
-	Failed     int64 // triggers that failed for good
+	Failed     int64 // deliveries whose pipeline could not be started (answered 503)
 }
 
-// New validates opts and starts the trigger workers; stop them with
-// Shutdown. It does no network I/O.
+// New validates opts. It does no network I/O and starts no goroutine.
 func New(opts Options) (*Relay, error) {
-	if len(opts.Secret) == 0 {
+	if len(bytes.TrimSpace(opts.Secret)) == 0 {
 		return nil, ErrNoSecret
 	}
 	if opts.Starter == nil {
@@ -125,11 +129,10 @@ func New(opts Options) (*Relay, error) {
 		opts.BotName = DefaultBotName
 	}
 	setDefault(&opts.MaxBodyBytes, DefaultMaxBodyBytes)
-	setDefault(&opts.Workers, DefaultWorkers)
-	setDefault(&opts.QueueSize, DefaultQueueSize)
+	setDefault(&opts.MaxInFlight, DefaultMaxInFlight)
 	setDefault(&opts.DedupeSize, DefaultDedupeSize)
-	setDefault(&opts.AttemptTimeout, DefaultAttemptTimeout)
 	setDefault(&opts.TriggerTimeout, DefaultTriggerTimeout)
+	setDefault(&opts.AttemptTimeout, opts.TriggerTimeout)
 	setDefault(&opts.MaxAttempts, DefaultMaxAttempts)
 	setDefault(&opts.RetryDelay, DefaultRetryDelay)
 	log := opts.Logger
@@ -140,12 +143,12 @@ func New(opts Options) (*Relay, error) {
 		opts:         opts,
 		secret:       append([]byte(nil), opts.Secret...),
 		starter:      opts.Starter,
-		matcher:      newMatcher(opts.BotName, opts.BotUUID, opts.BotAccountID),
+		parser:       command.New(opts.BotName, opts.BotAccountID, opts.BotUUID),
 		botUUID:      normUUID(opts.BotUUID),
 		botAccountID: opts.BotAccountID,
 		log:          log,
-		seen:         newLRU(opts.DedupeSize),
-		queue:        make(chan job, opts.QueueSize),
+		seen:         newDedupe(opts.DedupeSize),
+		slots:        make(chan struct{}, opts.MaxInFlight),
 	}
 	if len(opts.AllowedUUIDs) > 0 {
 		r.allow = make(map[string]struct{}, len(opts.AllowedUUIDs))
@@ -154,10 +157,6 @@ func New(opts Options) (*Relay, error) {
 		}
 	}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
-	for range opts.Workers {
-		r.wg.Add(1)
-		go r.worker()
-	}
 	return r, nil
 }
 
@@ -245,7 +244,7 @@ func (r *Relay) serveWebhook(w http.ResponseWriter, req *http.Request) {
 		r.fail(w, d, &relayError{eUnauthorized, "signature does not match the body"})
 		return
 	}
-	dec, err := r.route(req.Header.Get(EventKeyHeader), body)
+	dec, err := r.route(body)
 	if err != nil {
 		r.fail(w, d, &relayError{eInvalid, "body is not the expected JSON event"})
 		return
@@ -255,23 +254,7 @@ func (r *Relay) serveWebhook(w http.ResponseWriter, req *http.Request) {
 		r.answer(w, d, http.StatusAccepted, "ignored", dec.reason)
 		return
 	}
-	if r.seen.seenOrAdd(withRequestKey(dec.keys, d.requestID)) {
-		r.stats.duplicates.Add(1)
-		r.answer(w, d, http.StatusAccepted, "duplicate", "already received")
-		return
-	}
-	j := job{t: *dec.trigger, keys: withRequestKey(dec.keys, d.requestID), requestID: d.requestID}
-	switch r.enqueue(j) {
-	case enqueued:
-		r.stats.accepted.Add(1)
-		r.answer(w, d, http.StatusAccepted, "accepted", string(j.t.Command))
-	case queueFull:
-		r.seen.forget(j.keys)
-		r.fail(w, d, &relayError{eUnavailable, "trigger queue is full; Bitbucket will retry"})
-	case shuttingDown:
-		r.seen.forget(j.keys)
-		r.fail(w, d, &relayError{eUnavailable, "relay is shutting down; Bitbucket will retry"})
-	}
+	r.deliver(w, d, *dec.trigger, withRequestKey(dec.keys, d.requestID))
 }
 
 func withRequestKey(keys []string, requestID string) []string {

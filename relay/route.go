@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/bitreview/bitreview/command"
 )
 
 // Trigger is one start of the custom pipeline: where it runs and the
@@ -22,7 +24,9 @@ type Trigger struct {
 	Command Command
 }
 
-// Event keys the relay acts on.
+// Event keys of the webhook the relay serves (bitreview setup subscribes
+// to them). X-Event-Key is not signed, so it only names the delivery in
+// the log: what a delivery is comes from its signed body (route).
 const (
 	EventCommentCreated = "pullrequest:comment_created"
 	EventPRCreated      = "pullrequest:created"
@@ -39,27 +43,30 @@ type decision struct {
 
 func ignore(reason string) decision { return decision{reason: reason} }
 
-// route decides what a verified delivery does. Only the events it acts on
-// are parsed; a body that is not the JSON it expects is an error.
-func (r *Relay) route(eventKey string, body []byte) (decision, error) {
-	switch eventKey {
-	case EventCommentCreated:
-		var ev event
-		if err := json.Unmarshal(body, &ev); err != nil {
-			return decision{}, err
-		}
-		return r.routeComment(&ev), nil
-	case EventPRCreated, EventPRUpdated:
-		var ev event
-		if err := json.Unmarshal(body, &ev); err != nil {
-			return decision{}, err
-		}
-		return r.routePullRequest(&ev), nil
-	case "":
-		return ignore("no X-Event-Key"), nil
+// route decides what a verified delivery does, from its signed body
+// alone: the unsigned X-Event-Key could replay one body as another event.
+// A body with a comment is a comment event; one with an approval or a
+// change request is neither a comment nor an opened or updated pull
+// request; one with just a pull request is an opened or updated pull
+// request. Anything else starts nothing. A body that is not a JSON object
+// is an error.
+func (r *Relay) route(body []byte) (decision, error) {
+	var ev event
+	if err := json.Unmarshal(body, &ev); err != nil {
+		return decision{}, err
 	}
-	return ignore("event not handled"), nil
+	switch {
+	case ev.Comment != nil:
+		return r.routeComment(&ev), nil
+	case present(ev.Approval) || present(ev.ChangesRequest):
+		return ignore("event is an approval or a change request"), nil
+	case ev.PullRequest != nil:
+		return r.routePullRequest(&ev), nil
+	}
+	return ignore("event is not about a pull request"), nil
 }
+
+func present(raw json.RawMessage) bool { return len(raw) > 0 && string(raw) != "null" }
 
 func (r *Relay) routeComment(ev *event) decision {
 	if why := r.checkActor(ev.Actor); why != "" {
@@ -81,10 +88,10 @@ func (r *Relay) routeComment(ev *event) decision {
 		}
 	}
 	raw := *cm.Content.Raw
-	if hasMarker(raw) {
+	if command.HasMarker(raw) {
 		return ignore("comment carries a bitreview marker")
 	}
-	cmd, ok := r.matcher.command(raw)
+	cmd, ok := commandOf(r.parser, raw)
 	if !ok {
 		return ignore("comment does not mention the bot")
 	}

@@ -30,6 +30,9 @@ type State struct {
 	// Paused is set by `@bitreview pause`: automatic runs skip the pull
 	// request until `@bitreview resume`.
 	Paused bool `json:"paused,omitempty"`
+	// Handled lists the latest command comments acted on (at most
+	// MaxHandled, oldest first), so that a replayed trigger does nothing.
+	Handled []int `json:"handled,omitempty"`
 }
 
 // IsSummary reports whether a comment body carries the summary marker.

@@ -3,6 +3,7 @@ package review
 import (
 	"encoding/base64"
 	"encoding/json"
+	"slices"
 	"strings"
 )
 
@@ -75,4 +76,31 @@ func RenderSkipped(reason string, info SummaryInfo, st State) string {
 		b.WriteString("\n---\n_bitreview " + info.Version + "_\n")
 	}
 	return b.String() + "\n" + summaryMarker + "\n" + stateMarker(st) + "\n"
+}
+
+// MaxHandled bounds State.Handled: the comment ids of the latest commands
+// a summary remembers (a replay of an older one would run again).
+const MaxHandled = 100
+
+// HasHandled reports whether the state records comment id as acted on.
+func (s State) HasHandled(id int) bool { return slices.Contains(s.Handled, id) }
+
+// WithHandled rewrites a summary body's state marker to record comment id
+// as acted on, keeping the latest MaxHandled. It reports false when the
+// body has no state marker to rewrite.
+func WithHandled(body string, id int) (string, bool) {
+	st, ok := ParseState(body)
+	if !ok {
+		return body, false
+	}
+	if st.HasHandled(id) {
+		return body, true
+	}
+	st.Handled = append(st.Handled, id)
+	if n := len(st.Handled); n > MaxHandled {
+		st.Handled = st.Handled[n-MaxHandled:]
+	}
+	i := strings.Index(body, statePrefix)
+	j := i + strings.IndexByte(body[i:], ')') + 1
+	return body[:i] + stateMarker(st) + body[j:], true
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bitreview/bitreview/bbapi"
+	"github.com/bitreview/bitreview/command"
 	"github.com/bitreview/bitreview/review"
 	bbservice "github.com/bitreview/bitreview/service/bitbucket"
 )
@@ -18,6 +19,14 @@ import (
 // someone writes "@bitreview ..." in a pull request comment. `review` and
 // `full review` are the normal pipe flow; every other command is handled
 // here.
+
+// botMention is the name the pipe and the action read in comments and
+// descriptions ("@bitreview"); RELAY_BOT_NAME is the relay's own.
+const botMention = "bitreview"
+
+// newCommandParser is the shared "@bitreview …" parser (package command),
+// the one the relay uses too.
+func newCommandParser() *command.Parser { return command.New(botMention) }
 
 // chatCommand is BITREVIEW_COMMAND normalised ("ask" when empty).
 func (c Config) chatCommand() string {
@@ -28,14 +37,9 @@ func (c Config) chatCommand() string {
 	return s
 }
 
-// chatMode reports whether the run answers a comment rather than reviews.
-func (c Config) chatMode() bool {
-	if strings.TrimSpace(c.ChatCommentID) == "" {
-		return false
-	}
-	cmd := c.chatCommand()
-	return cmd != "review" && cmd != "full review"
-}
+// chatMode reports whether the run acts on a comment (any command, review
+// and full review included: a comment is acted on at most once).
+func (c Config) chatMode() bool { return strings.TrimSpace(c.ChatCommentID) != "" }
 
 // explicitReview reports whether a person asked for this run, which then
 // goes ahead even while automatic reviews are paused.
@@ -47,7 +51,7 @@ const pausedReason = "automatic reviews are paused on this pull request (`@bitre
 // chatExit turns a chat run's outcome into the exit code: errors follow
 // FAIL_ON_ERROR like a review; a reply has no verdict to print.
 func (p *pipeRun) chatExit(err error) int {
-	if cmd := p.cfg.chatCommand(); err != nil || cmd == "resume" || cmd == "summary" {
+	if err != nil || reviews(p.cfg.chatCommand()) {
 		return p.exitCode(err) // these ran a review: its verdict and FAIL_ON apply
 	}
 	p.log.ok(p.log.start, "bitreview: comment command %q done", p.cfg.chatCommand())
@@ -117,7 +121,32 @@ func (p *pipeRun) runChat(ctx context.Context) error {
 		log.info("Comment %d was deleted: nothing to answer", id)
 		return nil
 	}
-	switch cfg.chatCommand() {
+	prior := bbservice.PriorOf(c.me, c.comments)
+	if c.alreadyHandled(prior) {
+		return nil
+	}
+	if !reviews(cfg.chatCommand()) {
+		return c.dispatch(ctx)
+	}
+	// A command that runs a review is recorded in the summary's state
+	// before it runs (so that a duplicate started meanwhile stops), or
+	// after, when there is no summary yet.
+	recorded, err := c.markHandled(ctx, prior)
+	if err != nil {
+		return err
+	}
+	if err := c.dispatch(ctx); err != nil || recorded {
+		return err
+	}
+	return c.markHandledAfter(ctx)
+}
+
+// dispatch acts on the comment's command.
+func (c *chatRun) dispatch(ctx context.Context) error {
+	p := c.pipeRun
+	switch p.cfg.chatCommand() {
+	case "review", "full review":
+		return p.run(ctx)
 	case "help":
 		return c.replyOnce(ctx, review.RenderFixedReply(review.ChatHelp, c.commentID))
 	case "pause":

@@ -3,12 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/bitreview/bitreview/bbapi"
+	"github.com/bitreview/bitreview/command"
 	"github.com/bitreview/bitreview/diffparse"
 	"github.com/bitreview/bitreview/redact"
 	"github.com/bitreview/bitreview/review"
@@ -25,10 +25,6 @@ const (
 // answer replies to a question with the model's answer, or posts nothing.
 func (c *chatRun) answer(ctx context.Context) error {
 	log := c.log
-	if c.answered() {
-		log.info("Comment %d already has bitreview's reply: no model call, nothing posted", c.commentID)
-		return nil
-	}
 	q := review.Question{Language: c.cfg.ReviewLanguage, Text: questionText(c.comment.Content.Raw)}
 	root := threadRoot(c.comment, c.comments)
 	q.Thread = c.thread(root)
@@ -80,17 +76,17 @@ func (c *chatRun) answer(ctx context.Context) error {
 	return c.replyOnce(ctx, review.RenderReply(text, c.commentID))
 }
 
-// questionText is the comment without its "@bitreview" mention; the
-// question is always re-read from Bitbucket, never taken from the
-// command variable.
+// questionText is the comment without its "@bitreview" mention, as the
+// shared parser reads it (the whole comment when it reads no question
+// there: the relay may have matched the account form "@{id}"); the
+// question is always re-read from Bitbucket, never taken from the command
+// variable.
 func questionText(raw string) string {
-	s := chatMentionRE.ReplaceAllString(raw, "")
-	return strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(s), ":,"))
+	if m, ok := newCommandParser().Parse(raw); ok && m.Command == command.Ask {
+		return m.Question
+	}
+	return strings.TrimSpace(raw)
 }
-
-// chatMentionRE matches the bot's mention forms: "@bitreview" and the
-// account form "@{id}" Bitbucket stores.
-var chatMentionRE = regexp.MustCompile(`(?i)^\s*@(bitreview\b|\{[^}\s]*\})`)
 
 // threadRoot follows parent links to the comment that started the thread.
 func threadRoot(c *bbapi.Comment, all []*bbapi.Comment) *bbapi.Comment {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"os"
 	"strconv"
@@ -230,4 +231,62 @@ func TestChatSummaryRunsTheReview(t *testing.T) {
 	require.Len(t, summaries, 1)
 	assert.Contains(t, summaries[0].Raw, "handler now queries users")
 	assert.Empty(t, f.replies(c.ID), "the summary is the answer")
+}
+
+// Issue 15, item 14: a replayed delivery can start the pipe twice for one
+// comment (a restart of the relay forgets what it started). Every command
+// comment is acted on at most once: the second run logs that the comment
+// was already handled and makes no model call and no post.
+func TestChatCommandHandledOnce(t *testing.T) {
+	t.Parallel()
+	for _, cmd := range []string{"full review", "review", "summary", "resume", "help", "pause"} {
+		t.Run(cmd, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			c := f.bb.AddComment(ws, slug, 7, bbtest.Comment{User: bbtest.NewUser("alice"), Raw: "@bitreview " + cmd})
+			out, code := execPipe(t, f.chatEnv(c.ID, cmd))
+			require.Equal(t, 0, code, out)
+			calls, posts, puts := len(f.llm.Calls()), f.bb.Count("POST", "/comments"), f.bb.Count("PUT", "/comments")
+			require.Positive(t, posts, "the first run acted: %s", out)
+
+			out, code = execPipe(t, f.chatEnv(c.ID, cmd))
+			require.Equal(t, 0, code, out)
+			assert.Contains(t, out, fmt.Sprintf("comment %d was already handled", c.ID))
+			assert.Equal(t, calls, len(f.llm.Calls()), "no model call the second time")
+			assert.Equal(t, posts, f.bb.Count("POST", "/comments"), "nothing posted the second time")
+			assert.Equal(t, puts, f.bb.Count("PUT", "/comments"), "nothing edited the second time")
+		})
+	}
+}
+
+// A replayed pause after a resume must not pause again, and a replayed
+// resume after a later pause must not resume.
+func TestChatReplayedPauseOrResumeChangesNothing(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	alice := bbtest.NewUser("alice")
+	paused := func() bool {
+		summaries, _ := f.comments()
+		require.Len(t, summaries, 1)
+		st, ok := review.ParseState(summaries[0].Raw)
+		require.True(t, ok)
+		return st.Paused
+	}
+	run := func(id int, cmd string) {
+		out, code := execPipe(t, f.chatEnv(id, cmd))
+		require.Equal(t, 0, code, out)
+	}
+	pause := f.bb.AddComment(ws, slug, 7, bbtest.Comment{User: alice, Raw: "@bitreview pause"})
+	run(pause.ID, "pause")
+	resume := f.bb.AddComment(ws, slug, 7, bbtest.Comment{User: alice, Raw: "@bitreview resume"})
+	run(resume.ID, "resume")
+	require.False(t, paused())
+	run(pause.ID, "pause")
+	assert.False(t, paused(), "the replayed pause is ignored")
+
+	again := f.bb.AddComment(ws, slug, 7, bbtest.Comment{User: alice, Raw: "@bitreview pause"})
+	run(again.ID, "pause")
+	require.True(t, paused())
+	run(resume.ID, "resume")
+	assert.True(t, paused(), "the replayed resume is ignored")
 }

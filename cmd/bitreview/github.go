@@ -57,7 +57,7 @@ func runAction(ctx context.Context, environ []string, out io.Writer) int {
 		return exitOK
 	}
 	if ev.Comment != nil {
-		cmd, question := chatCommand(ev.Comment.Body), questionOf(ev.Comment.Body)
+		cmd, question := actionRequest(ev.Comment.Body)
 		if (cmd == "" && question == "") || strings.HasSuffix(ev.Comment.User.Login, "[bot]") {
 			log.info("The comment does not ask bitreview for anything: nothing to do.")
 			return exitOK

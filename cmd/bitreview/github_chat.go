@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strings"
 
 	gh "github.com/google/go-github/v60/github"
@@ -25,18 +24,6 @@ var answerSchema = json.RawMessage(`{"type":"object","properties":{"answer":{"ty
 
 // maxQuestionDiff bounds the diff text sent with a question (characters).
 const maxQuestionDiff = 200_000
-
-var mentionRE = regexp.MustCompile(`(?i)@bitreview\b`)
-
-// questionOf returns the text after "@bitreview" when the comment asks a
-// question rather than a command.
-func questionOf(body string) string {
-	loc := mentionRE.FindStringIndex(body)
-	if loc == nil || chatCommand(body) != "" {
-		return ""
-	}
-	return strings.TrimSpace(body[loc[1]:])
-}
 
 // answerQuestion asks the model once, with the pull request's diff, and
 // replies: in the review thread for a review comment, else in the

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/caarlos0/env/v11"
+
+	"github.com/bitreview/bitreview/command"
 )
 
 // githubConfig is what a GitHub Actions job adds to Config: the Actions
@@ -113,15 +115,21 @@ func readEvent(path string) (ghEvent, int, error) {
 	return e, 0, nil
 }
 
-// chatCommandRE reads "@bitreview <command>" in a comment.
-var chatCommandRE = regexp.MustCompile(`(?i)(?:^|\s)@bitreview\s+(full\s+review|review|help)\b`)
-
-// chatCommand returns the command a comment asks for: "review", "full
-// review", "help", or "" when it does not mention one.
-func chatCommand(body string) string {
-	m := chatCommandRE.FindStringSubmatch(body)
-	if m == nil {
-		return ""
+// actionRequest reads a comment with the shared parser, as the relay does
+// on Bitbucket: the command the action runs ("review", "full review",
+// "summary", which reviews like review, or "help"), or the question; both
+// are "" when the comment does not mention bitreview. The commands the
+// action does not offer (pause, resume, ignore) are answered with the
+// help.
+func actionRequest(body string) (cmd, question string) {
+	m, ok := newCommandParser().Parse(body)
+	switch {
+	case !ok:
+		return "", ""
+	case m.Command == command.Ask:
+		return "", m.Question
+	case m.Command == command.Pause || m.Command == command.Resume || m.Command == command.Ignore:
+		return string(command.Help), ""
 	}
-	return strings.ToLower(strings.Join(strings.Fields(m[1]), " "))
+	return string(m.Command), ""
 }

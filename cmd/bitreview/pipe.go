@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -59,15 +58,12 @@ type pipeRun struct {
 	unreviewed int
 }
 
-// ignoreRE finds "@bitreview ignore" in a pull request's description.
-var ignoreRE = regexp.MustCompile(`(?i)@bitreview\s+ignore\b`)
-
 // pipeSkipReason says why a pull request is not reviewed, or "". The
 // `@bitreview ignore` line in the description always wins; an explicit
 // command (review, full review) overrides the automatic-review settings.
 func pipeSkipReason(meta review.PullRequest, rs repoSettings, command string) string {
 	switch {
-	case ignoreRE.MatchString(meta.Description):
+	case newCommandParser().Ignores(meta.Description):
 		return "the description says `@bitreview ignore`. Remove it to get a review on the next run."
 	case command != "":
 		return ""

@@ -28,6 +28,9 @@ type relayConfig struct {
 	Secret       string `env:"RELAY_WEBHOOK_SECRET"`
 	BotName      string `env:"RELAY_BOT_NAME" envDefault:"bitreview"`
 	AllowedUUIDs string `env:"RELAY_ALLOWED_UUIDS"` // comma- or space-separated account UUIDs
+	// blankSecret records that RELAY_WEBHOOK_SECRET was set to whitespace
+	// only, for the message.
+	blankSecret bool
 }
 
 // Webhook secrets: Bitbucket stores at most 128 characters; fewer than 16
@@ -51,6 +54,11 @@ func loadRelayConfig(environ []string) relayConfig {
 	}
 	var rc relayConfig
 	_ = env.ParseWithOptions(&rc, env.Options{Environment: vars}) // strings only: nothing to fail
+	// Surrounding whitespace (a newline from a secret file, padding) is
+	// not part of the secret, for the relay and for setup alike; a secret
+	// of spaces is then empty and refused.
+	rc.blankSecret = rc.Secret != "" && strings.TrimSpace(rc.Secret) == ""
+	rc.Secret = strings.TrimSpace(rc.Secret)
 	return rc
 }
 
@@ -73,7 +81,9 @@ func secretProblem(secret string) string {
 
 func (rc relayConfig) problems() []string {
 	var p []string
-	if s := secretProblem(rc.Secret); s != "" {
+	if rc.blankSecret {
+		p = append(p, "RELAY_WEBHOOK_SECRET: is only whitespace, which is no secret. Generate one with `openssl rand -hex 32` and give the webhook the same one (bitreview setup does that)")
+	} else if s := secretProblem(rc.Secret); s != "" {
 		p = append(p, s)
 	}
 	if _, _, err := net.SplitHostPort(rc.Listen); err != nil {
@@ -134,16 +144,18 @@ func printConfigProblems(w io.Writer, problems []string) {
 
 const relayScopes = "read:user:bitbucket (to recognise the bot's own comments), read:pipeline:bitbucket and write:pipeline:bitbucket (an access token's Pipelines: Write permission)"
 
-// Relay server timeouts. Bitbucket waits 10 s for an answer; the handler
-// answers in microseconds, so these only bound slow or idle clients.
+// Relay server timeouts. Bitbucket waits 10 s for an answer; a delivery
+// starts its pipeline within relay.DefaultTriggerTimeout (8 s) before it
+// is answered, so writing may take that long, and a shutdown waits that
+// long for the deliveries in flight.
 const (
 	relayReadHeaderTimeout = 5 * time.Second
 	relayReadTimeout       = 10 * time.Second
-	relayWriteTimeout      = 10 * time.Second
+	relayWriteTimeout      = relay.DefaultTriggerTimeout + 5*time.Second
 	relayIdleTimeout       = 120 * time.Second
 	relayStartupTimeout    = 30 * time.Second
-	relayHTTPDrain         = 10 * time.Second
-	relayTriggerDrain      = 20 * time.Second
+	relayHTTPDrain         = relay.DefaultTriggerTimeout + 2*time.Second
+	relayTriggerDrain      = 2 * time.Second
 )
 
 // runRelay is `bitreview relay`: serve POST /webhook and GET /healthz on
@@ -220,17 +232,20 @@ func runRelay(ctx context.Context, environ []string, stderr io.Writer) int {
 	code := exitOK
 	select {
 	case <-ctx.Done():
-		log.Info("shutting down: draining requests and queued triggers")
+		log.Info("shutting down: finishing the deliveries in flight (each is answered once its pipeline started)")
 	case err := <-served:
 		log.Error("server stopped", "error", err.Error())
 		code = exitRemote
 	}
+	// The HTTP server stops listening and waits for the requests in
+	// flight; each is answered only after its pipeline started (or with
+	// 503, which Bitbucket retries). Nothing acknowledged is left behind.
 	hctx, hcancel := context.WithTimeout(context.Background(), relayHTTPDrain)
 	_ = srv.Shutdown(hctx)
 	hcancel()
 	tctx, tcancel := context.WithTimeout(context.Background(), relayTriggerDrain)
 	if err := r.Shutdown(tctx); err != nil {
-		log.Warn("triggers still running at the shutdown deadline were cancelled", "error", err.Error())
+		log.Warn("pipeline starts still running at the shutdown deadline were cancelled (answered 503, Bitbucket retries them)", "error", err.Error())
 	}
 	tcancel()
 	st := r.Stats()

@@ -78,6 +78,27 @@ func TestRelayRefusesToStartWithoutSecret(t *testing.T) {
 	assert.NotContains(t, out.String(), "short", "values are never echoed")
 }
 
+// Item 16: a secret of spaces is no secret. It is trimmed before the
+// length check, so the relay refuses to start (exit 2) and says why.
+func TestRelayRefusesBlankSecret(t *testing.T) {
+	bb := bbtest.New(t)
+	bot := bbtest.NewUser("bitreview-bot")
+	bot.Scopes = []string{"read:user:bitbucket", "read:pipeline:bitbucket", "write:pipeline:bitbucket"}
+	bot = bb.AddUser(bot)
+	for _, secret := range []string{strings.Repeat(" ", 16), strings.Repeat(" ", 20) + "\t\n", " nine-char" + strings.Repeat(" ", 12)} {
+		ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
+		var out syncLog
+		code := run(ctx, []string{"relay"}, []string{"BITBUCKET_API_URL=" + bb.URL, "BITBUCKET_ACCESS_TOKEN=" + bot.AccessToken,
+			"RELAY_WEBHOOK_SECRET=" + secret, "RELAY_LISTEN=127.0.0.1:0"}, io.Discard, &out)
+		cancel()
+		assert.Equal(t, exitConfig, code, "%q: %s", secret, out.String())
+		assert.Contains(t, out.String(), "RELAY_WEBHOOK_SECRET:", "%q", secret)
+		assert.NotContains(t, out.String(), "relay listening")
+	}
+	_, err := relay.New(relay.Options{Secret: []byte(strings.Repeat(" ", 16)), Starter: relay.BitbucketStarter{}})
+	assert.ErrorIs(t, err, relay.ErrNoSecret, "the relay package refuses a blank secret too")
+}
+
 func TestRelayDefaultsMatchProduct(t *testing.T) {
 	params, err := env.GetFieldParams(&relayConfig{})
 	require.NoError(t, err)

@@ -44,7 +44,7 @@ const relaySecret = "bench-secret"
 func RunRelay(ctx context.Context, n, concurrency int) (RelayResult, error) {
 	r, err := relay.New(relay.Options{Secret: []byte(relaySecret), Starter: countStarter{},
 		BotUUID: "{b07b07b0-0000-4000-8000-00000000b07b}", BotAccountID: "557058:b07b07b0-bot",
-		QueueSize: 4096, DedupeSize: n + 16, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+		DedupeSize: n + 16, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	if err != nil {
 		return RelayResult{}, fmt.Errorf("relay: %w", err)
 	}

@@ -57,13 +57,19 @@ func (p *Publisher) Load(ctx context.Context) (*Prior, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list comments: %w", err)
 	}
-	pr := &Prior{Me: me.UUID, all: all, mine: ownComments(all, me.UUID)}
+	return PriorOf(me.UUID, all), nil
+}
+
+// PriorOf is the Prior of a pull request whose comments (all of them) the
+// caller has listed already, as the bot account me sees them.
+func PriorOf(me string, all []*bbapi.Comment) *Prior {
+	pr := &Prior{Me: me, all: all, mine: ownComments(all, me)}
 	pr.Summary = newestSummary(pr.mine)
 	if pr.Summary != nil {
 		pr.State, pr.HasState = review.ParseState(pr.Summary.Content.Raw)
 		pr.Verdict, pr.HasVerdict = review.ParseVerdict(pr.Summary.Content.Raw)
 	}
-	return pr, nil
+	return pr
 }
 
 func identityError(err error) error {

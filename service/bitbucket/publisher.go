@@ -196,6 +196,7 @@ func (p *Publisher) Publish(ctx context.Context, prior *Prior, res *review.Resul
 	}
 
 	// 4. Summary.
+	st.Handled = prior.State.Handled // the commands acted on stay recorded
 	st.Posted = nil
 	for _, f := range res.Findings {
 		st.Posted = append(st.Posted, f.Fingerprint)
