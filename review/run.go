@@ -133,8 +133,8 @@ type ReportOutcome struct {
 // Message is a comment someone wrote on a pull request, with what a reply
 // needs.
 type Message struct {
-	// ID is the host's comment id, as text (Bitbucket ints, GitHub int64s).
-	ID      string
+	// ID is the host's comment id.
+	ID      int64
 	Author  string
 	Body    string // raw Markdown
 	Mine    bool   // written by the bot account

@@ -89,8 +89,10 @@ type Publisher interface {
 
 // Conversation reads a comment and answers it.
 type Conversation interface {
-	// Message reads the comment id with its thread and anchor.
-	Message(ctx context.Context, id string) (*review.Message, error)
+	// Message reads the comment id with its thread and anchor. (A host
+	// with several kinds of comments learns which one from its adapter's
+	// options, such as the event that started the run.)
+	Message(ctx context.Context, id int64) (*review.Message, error)
 	// Reply answers m in its thread (a review thread, or the
 	// conversation).
 	Reply(ctx context.Context, m *review.Message, body string) error
