@@ -156,7 +156,7 @@ func (a *actionRun) run(ctx context.Context) error {
 		return ghStage("parse diff", err)
 	}
 	added, removed := prDiff.Stats()
-	log.ok(t, "Diff fetched: %d files, +%d −%d lines, %s", len(prDiff.Files), added, removed, byteSize(len(raw)))
+	log.ok(t, "Diff fetched: %d %s, +%d −%d lines, %s", len(prDiff.Files), plural(len(prDiff.Files), "file", "files"), added, removed, byteSize(len(raw)))
 	if fromFiles {
 		note := "GitHub refused the whole diff as too large; it was rebuilt from the files endpoint (files without a patch are listed as skipped)."
 		log.info("%s", note)

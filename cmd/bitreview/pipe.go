@@ -179,7 +179,7 @@ func (p *pipeRun) run(ctx context.Context) error {
 		return stageError("parse diff", err)
 	}
 	added, removed := prDiff.Stats()
-	log.ok(t, "Diff fetched: %d files, +%d −%d lines, %s", len(prDiff.Files), added, removed, byteSize(len(raw)))
+	log.ok(t, "Diff fetched: %d %s, +%d −%d lines, %s", len(prDiff.Files), plural(len(prDiff.Files), "file", "files"), added, removed, byteSize(len(raw)))
 	if note := configEditNote(prDiff, cfg.ConfigFile, meta.TargetBranch); note != "" {
 		log.info("%s", note)
 		info.Notes = append(info.Notes, note)
