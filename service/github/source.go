@@ -147,7 +147,7 @@ func PlanReview(ctx context.Context, api ReposAPI, pr PR, last, head string) Pla
 func FetchIncrement(ctx context.Context, api ReposAPI, pr PR, from, head string, prDiff *diffparse.Diff) (*diffparse.Diff, error) {
 	s, _, err := api.CompareCommitsRaw(ctx, pr.Owner, pr.Repo, from, head, gh.RawOptions{Type: gh.Diff})
 	if err != nil {
-		return nil, fmt.Errorf("fetch increment %s...%s: %w", short(from), short(head), err)
+		return nil, fmt.Errorf("compare %s...%s: %w", short(from), short(head), err)
 	}
 	d, err := diffparse.Parse([]byte(s))
 	if err != nil {
