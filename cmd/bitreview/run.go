@@ -109,18 +109,44 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	return exitConfig
 }
 
+// versionString is `bitreview version`: the -ldflags values of a release
+// build, else what Go embeds in every build.
 func versionString() string {
-	v, c, d := version, commit, date
-	if c == "" {
-		if bi, ok := debug.ReadBuildInfo(); ok {
-			for _, s := range bi.Settings {
-				switch s.Key {
-				case "vcs.revision":
-					c = s.Value
-				case "vcs.time":
-					d = s.Value
-				}
+	bi, _ := debug.ReadBuildInfo()
+	return versionFrom(version, commit, date, bi)
+}
+
+// versionFrom fills what -ldflags did not set from the build information
+// Go embeds: the module version (a VCS-derived pseudo-version, or the tag
+// `go install module@v…` fetched; "(devel)" says nothing) and the
+// revision and time of the VCS checkout, "+dirty" when it had changes. So a
+// plain `go build` names its commit too. (Go records no VCS data in a
+// linked git worktree or with -buildvcs=false; then only ldflags tell.)
+func versionFrom(v, c, d string, bi *debug.BuildInfo) string {
+	if bi != nil {
+		if mv := bi.Main.Version; v == "dev" && mv != "" && mv != "(devel)" {
+			v = mv
+		}
+		var rev, at string
+		dirty := false
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.time":
+				at = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
 			}
+		}
+		if c == "" && rev != "" {
+			c = rev
+			if dirty {
+				c += "+dirty"
+			}
+		}
+		if d == "" {
+			d = at
 		}
 	}
 	parts := []string{"bitreview " + v}
