@@ -49,6 +49,9 @@ type doctorReport struct {
 	Auth      string   `json:"auth_mode"`
 	For       []string `json:"for"`
 	Checks    []check  `json:"checks"`
+	// Problems are the configuration errors that kept doctor from
+	// checking anything (exit 2); names and fixes, never values.
+	Problems []string `json:"configuration_errors,omitempty"`
 }
 
 type doctorFlags struct {
@@ -137,22 +140,23 @@ func runDoctor(ctx context.Context, args, environ []string, stdout, stderr io.Wr
 	if d.repo == "" {
 		problems = append(problems, "--repo: not set, and neither is BITBUCKET_REPO_SLUG")
 	}
-	if len(problems) > 0 {
-		printConfigProblems(stderr, problems)
-		return exitConfig
+	if len(problems) == 0 {
+		if d.client, err = apiClient(cfg); err != nil {
+			problems = append(problems, err.Error())
+		}
 	}
-	if d.client, err = apiClient(cfg); err != nil {
-		printConfigProblems(stderr, []string{err.Error()})
+	if len(problems) > 0 {
+		if f.format == "json" { // a script asked for JSON: it gets JSON
+			writeDoctorJSON(stdout, doctorReport{Workspace: d.ws, Repo: d.repo, Auth: cfg.authMode(),
+				For: roles, Checks: []check{}, Problems: problems})
+			return exitConfig
+		}
+		printConfigProblems(stderr, problems)
 		return exitConfig
 	}
 	rep := d.run()
 	if f.format == "json" {
-		var b bytes.Buffer
-		enc := json.NewEncoder(&b)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		_ = enc.Encode(rep)
-		_, _ = stdout.Write(termsafe.JSON(b.Bytes()))
+		writeDoctorJSON(stdout, rep)
 	} else {
 		printDoctorText(stdout, rep)
 	}
@@ -160,6 +164,15 @@ func runDoctor(ctx context.Context, args, environ []string, stdout, stderr io.Wr
 		return exitFindings
 	}
 	return exitOK
+}
+
+func writeDoctorJSON(w io.Writer, rep doctorReport) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(rep)
+	_, _ = w.Write(termsafe.JSON(b.Bytes()))
 }
 
 func splitList(s string) []string {
