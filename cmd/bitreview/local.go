@@ -33,9 +33,9 @@ func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr 
 	if !ok {
 		return exitConfig
 	}
-	cfg, cerr := loadConfig(environ)
-	if cerr == nil {
-		cerr = cfg.validate("review")
+	cfg, cerr := loadValidated(environ, "review")
+	for _, w := range unknownVariables(environ) {
+		fmt.Fprintf(stderr, "⚠ %s\n", w)
 	}
 	if cerr != nil {
 		fmt.Fprintf(stderr, "✖ %s\n", cerr.Error())

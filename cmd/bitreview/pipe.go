@@ -22,9 +22,10 @@ import (
 // runPipe is `bitreview pipe`: review the pull request named by the
 // pipeline variables and publish the result.
 func runPipe(ctx context.Context, environ []string, out io.Writer) int {
-	cfg, cerr := loadConfig(environ)
-	if cerr == nil {
-		cerr = cfg.validate("pipe")
+	cfg, cerr := loadValidated(environ, "pipe")
+	log := newStepLog(out, cfg.Debug)
+	for _, w := range unknownVariables(environ) {
+		log.warn("%s", w)
 	}
 	if cerr != nil {
 		fmt.Fprintf(out, "✖ %s\n", cerr.Error())
@@ -38,7 +39,6 @@ func runPipe(ctx context.Context, environ []string, out io.Writer) int {
 		}
 		return exitConfig
 	}
-	log := newStepLog(out, cfg.Debug)
 	ctx, cancel := withRunDeadline(ctx, cfg.RunTimeout)
 	defer cancel()
 	p := &pipeRun{cfg: cfg, log: log, out: out}
