@@ -166,17 +166,7 @@ type configVar struct{ key, def string }
 
 // configVars lists the Config variables with their defaults, for the docs
 // sync test and `help`.
-func configVars() []configVar {
-	params, err := env.GetFieldParams(&Config{})
-	if err != nil {
-		return nil
-	}
-	out := make([]configVar, 0, len(params))
-	for _, p := range params {
-		out = append(out, configVar{key: p.Key, def: p.DefaultValue})
-	}
-	return out
-}
+func configVars() []configVar { return paramsOf(&Config{}) }
 
 // readList reads a pipe list variable: NAME_COUNT with NAME_0…NAME_n, as
 // Bitbucket passes YAML lists to pipes, or else a comma-separated NAME.

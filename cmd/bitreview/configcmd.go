@@ -10,11 +10,6 @@ import (
 	"github.com/bitreview/bitreview/repoconfig"
 )
 
-const configUsage = `Usage:
-  bitreview config validate [FILE]   check a repository config (default .bitreview.yaml)
-  bitreview config schema            print the config's JSON Schema
-`
-
 // runConfig is `bitreview config validate|schema`, for editors and
 // pre-commit hooks. validate exits 0 when the file is usable (warnings
 // included), 2 when it has errors or cannot be read.
@@ -22,7 +17,7 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 	// File names and keys come from a file.
 	stdout, stderr = termsafe.Writer(stdout), termsafe.Writer(stderr)
 	if len(args) == 0 {
-		fmt.Fprint(stderr, configUsage)
+		configUsage(stderr)
 		return exitConfig
 	}
 	switch args[0] {
@@ -59,8 +54,16 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "✔ %s is valid\n", name)
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "bitreview config: unknown subcommand %q\n\n%s", args[0], configUsage)
+	fmt.Fprintf(stderr, "bitreview config: unknown subcommand %q\n\n", args[0])
+	configUsage(stderr)
 	return exitConfig
+}
+
+// configUsage is config's help, for a missing or unknown subcommand.
+func configUsage(w io.Writer) {
+	if c, ok := lookupCommand("config"); ok {
+		printCommandHelp(w, c)
+	}
 }
 
 func readLimited(name string, limit int64) ([]byte, error) {

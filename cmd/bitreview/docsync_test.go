@@ -4,10 +4,12 @@ package main
 // (sync_test.go holds the variable checks; it is long enough.)
 
 import (
+	"flag"
 	"math"
 	"os"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -37,4 +39,36 @@ func TestREADMELineCorrectionWindow(t *testing.T) {
 	require.NotNil(t, m, "review/anchor.go: driftWindow")
 	assert.Regexp(t, `correcting the model's line\s+numbers from the code it quotes \(within ±`+m[1]+` lines `,
 		readREADME(t).sections["Details"])
+}
+
+// README's Commands table and `bitreview help` name the same commands,
+// with the same usage and every flag.
+func TestREADMECommandsMatchHelp(t *testing.T) {
+	section := readREADME(t).sections["Commands"]
+	require.NotEmpty(t, section, "README.md: a Commands section")
+	rows := map[string]string{} // usage -> row
+	for _, line := range strings.Split(section, "\n") {
+		if m := regexp.MustCompile("^\\| `(bitreview [^`]*)` \\|").FindStringSubmatch(line); m != nil {
+			rows[strings.ReplaceAll(m[1], `\|`, "|")] = line
+		}
+	}
+	var want []string
+	for _, c := range commandTable() {
+		if c.name == "config" {
+			continue // the group; its subcommands have rows
+		}
+		usage := strings.TrimSpace("bitreview " + c.name + " " + c.args)
+		want = append(want, usage)
+		row, ok := rows[usage]
+		if !assert.True(t, ok, "README.md's Commands table lacks `%s`", usage) || c.flags == nil {
+			continue
+		}
+		c.flags().VisitAll(func(f *flag.Flag) {
+			assert.Contains(t, row, "--"+f.Name, "README.md: %s takes --%s", c.name, f.Name)
+			assert.Contains(t, c.args, "--"+f.Name, "help: %s's usage line lacks --%s", c.name, f.Name)
+		})
+	}
+	for usage := range rows {
+		assert.Contains(t, want, usage, "README.md lists `%s`, which `bitreview help` does not", usage)
+	}
 }

@@ -29,7 +29,7 @@ func runPipe(ctx context.Context, environ []string, out io.Writer) int {
 	}
 	if cerr != nil {
 		fmt.Fprintf(out, "✖ %s\n", cerr.Error())
-		fmt.Fprintln(out, "  See README.md, section Variables, or run `bitreview help`.")
+		fmt.Fprintln(out, "  See README.md, section Variables, or run `bitreview pipe --help`.")
 		if tokenless(cfg) && inPipelines(cfg) && cfg.CodeInsights && cfg.Commit != "" && cfg.Workspace != "" && cfg.RepoSlug != "" {
 			if pc, err := newProxyClient(pipelinesProxy, proxyAPIBase); err == nil {
 				if err := reportNotConfigured(ctx, pc, cfg, cerr); err == nil {
