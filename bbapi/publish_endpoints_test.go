@@ -2,6 +2,7 @@ package bbapi_test
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 	"time"
 
@@ -78,4 +79,27 @@ func TestReportsAndAnnotations(t *testing.T) {
 	_, err = c.DeleteReport(t.Context(), "ws", "repo", c1, "bitreview")
 	require.NoError(t, err)
 	assert.Empty(t, s.Reports("ws", "repo", c1))
+}
+
+func TestPullRequestDiffStat(t *testing.T) {
+	s, c := fakeClient(t)
+	var diff bytes.Buffer
+	for i := range 150 {
+		fmt.Fprintf(&diff, "diff --git a/f%03d.go b/f%03d.go\n--- a/f%03d.go\n+++ b/f%03d.go\n@@ -1 +1,2 @@\n-a\n+b\n+c\n", i, i, i, i)
+	}
+	diff.WriteString("diff --git a/old.go b/new.go\nsimilarity index 100%\nrename from old.go\nrename to new.go\n")
+	diff.WriteString("diff --git a/gone.go b/gone.go\ndeleted file mode 100644\n--- a/gone.go\n+++ /dev/null\n@@ -1 +0,0 @@\n-x\n")
+	s.AddPullRequest("ws", "repo", bbtest.PullRequest{ID: 3,
+		Source: bbtest.Endpoint{Commit: c2}, Destination: bbtest.Endpoint{Commit: c1}}, diff.String())
+
+	stats, err := c.ListPullRequestDiffStat(t.Context(), "ws", "repo", 3)
+	require.NoError(t, err)
+	require.Len(t, stats, 152, "two pages of 100")
+	assert.Equal(t, bbapi.DiffStat{Status: "modified", LinesAdded: 2, LinesRemoved: 1,
+		Old: &bbapi.CommitFile{Path: "f000.go"}, New: &bbapi.CommitFile{Path: "f000.go"}}, *stats[0])
+	assert.Equal(t, "renamed", stats[150].Status)
+	assert.Equal(t, "old.go", stats[150].Old.Path)
+	assert.Equal(t, "new.go", stats[150].New.Path)
+	assert.Equal(t, "removed", stats[151].Status)
+	assert.Nil(t, stats[151].New)
 }

@@ -26,6 +26,9 @@ const (
 	// ClassUnsupported is a file in a diff form this package does not
 	// parse: a "diff --cc" combined diff.
 	ClassUnsupported Class = "unsupported diff format"
+	// ClassNotRead is a file of the change whose diff was not read
+	// (File.NotRead): the diff was cut before it.
+	ClassNotRead Class = "not read"
 )
 
 // Default limits for ClassHuge.
@@ -98,6 +101,9 @@ func ClassifyWith(f *File, opts ClassifyOptions) Class {
 		if strings.HasSuffix(base, s) {
 			return ClassGenerated
 		}
+	}
+	if f.NotRead {
+		return ClassNotRead
 	}
 	if c := classifyContent(f); c != ClassNone {
 		return c

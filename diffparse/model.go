@@ -101,7 +101,13 @@ type File struct {
 	// Truncated reports that hunks were dropped because the file exceeded
 	// ReadOptions.MaxFileBytes; Classify reports ClassHuge.
 	Truncated bool
-	Hunks     []*Hunk
+	// NotRead marks a file known to be part of the change (from a file
+	// listing) whose diff was not read, because the diff was cut
+	// (ReadOptions.MaxBytes) before it: it has paths and a status, no
+	// hunks, and Classify reports ClassNotRead unless its name alone
+	// classifies it.
+	NotRead bool
+	Hunks   []*Hunk
 }
 
 // Path is the path reviewers know the file by: the new path, or the old one
@@ -276,7 +282,9 @@ type Diff struct {
 	byPath map[string]*File
 }
 
-func newDiff(files []*File) *Diff {
+// NewDiff returns the diff of files, in that order. Parse and ReadAll build
+// it; a caller uses it to add the files a cut diff did not read.
+func NewDiff(files []*File) *Diff {
 	d := &Diff{Files: files, byPath: make(map[string]*File, 2*len(files))}
 	for _, f := range files {
 		// New paths win over old ones: a renamed file is addressed by its new path.

@@ -72,7 +72,7 @@ func Parse(data []byte) (*Diff, error) {
 	if err := p.end(); err != nil {
 		return nil, err
 	}
-	return newDiff(files), nil
+	return NewDiff(files), nil
 }
 
 // ReadOptions tune ParseReaderOptions. The zero value sets no limits.
@@ -81,6 +81,10 @@ type ReadOptions struct {
 	// hunk that would exceed it and all later hunks of that file are
 	// checked and counted but dropped, and File.Truncated is set.
 	MaxFileBytes int
+	// MaxBytes, when positive, is how much of the diff is read: the files
+	// complete within it reach fn, the file it cuts and all later ones do
+	// not, and ParseReaderOptions returns an error wrapping ErrTruncated.
+	MaxBytes int64
 }
 
 // ParseReader parses a multi-file diff from r file by file and calls fn with
@@ -99,6 +103,9 @@ func ParseReader(r io.Reader, fn func(*File) error) error {
 // ParseReaderOptions is ParseReader with options.
 func ParseReaderOptions(r io.Reader, opts ReadOptions, fn func(*File) error) error {
 	p := newParser(opts, fn)
+	if opts.MaxBytes > 0 {
+		r = &limitReader{r: r, left: opts.MaxBytes}
+	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	var long []byte // a line longer than br's buffer
 	for {

@@ -5,19 +5,47 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 
-	"github.com/goccy/go-yaml"
-	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"go.yaml.in/yaml/v4"
+	"go.yaml.in/yaml/v4/plugin/loaderlimits"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 )
+
+// maxAliasValues bounds the values anchors and aliases may add to a file
+// when they are expanded. A real config repeats a few instructions; a
+// YAML alias bomb (a few hundred bytes whose aliases nest to billions of
+// values) is refused after this many. go-yaml's default guard only
+// limits the share of aliased values, which a padded file keeps under 99 %
+// while expanding to ~400,000 values (over 50 MB).
+const maxAliasValues = 10_000
+
+// maxDepth bounds the nesting of the file; the schema needs 3 levels.
+const maxDepth = 64
+
+// errAliasBomb is the cause of a file refused for maxAliasValues.
+var errAliasBomb = fmt.Errorf("anchors and aliases expand to more than %d values (a YAML alias bomb?)", maxAliasValues)
+
+// loadOptions are the go-yaml limits for reading the file: expanded
+// aliases and nesting depth.
+func loadOptions() yaml.Option {
+	return yaml.WithPlugin(loaderlimits.New(
+		loaderlimits.AliasFunc(func(aliased, _ int) error {
+			if aliased > maxAliasValues {
+				return errAliasBomb
+			}
+			return nil
+		}),
+		loaderlimits.DepthValue(maxDepth),
+	))
+}
 
 // Problem is one thing wrong with the file, located by key path and line.
 type Problem struct {
@@ -56,18 +84,14 @@ func (e *Error) Error() string {
 // warnings; anything else wrong is an *Error and no Config is returned.
 func Parse(name string, data []byte) (*Config, []Problem, error) {
 	if len(data) > MaxSize {
-		return nil, nil, &Error{File: name, Problems: []Problem{{Msg: fmt.Sprintf("file is %d KB, larger than the %d KB limit", len(data)>>10, MaxSize>>10)}}}
+		return nil, nil, &Error{File: name, Problems: []Problem{{Msg: fmt.Sprintf("file is larger than the %d KB limit", MaxSize>>10)}}}
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return &Config{}, nil, nil
 	}
-	file, err := parser.ParseBytes(data, 0)
+	root, doc, err := load(data)
 	if err != nil {
-		return nil, nil, &Error{File: name, Problems: []Problem{syntaxProblem(err)}}
-	}
-	var doc any
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, nil, &Error{File: name, Problems: []Problem{syntaxProblem(err)}}
+		return nil, nil, &Error{File: name, Problems: []Problem{loadProblem(err)}}
 	}
 	if doc == nil {
 		return &Config{}, nil, nil
@@ -97,11 +121,11 @@ func Parse(name string, data []byte) (*Config, []Problem, error) {
 			if ap, ok := leaf.ErrorKind.(*kind.AdditionalProperties); ok {
 				for _, prop := range ap.Properties {
 					loc := append(append([]string(nil), leaf.InstanceLocation...), prop)
-					warns = append(warns, locate(file, loc, "unknown key, ignored"))
+					warns = append(warns, locate(root, loc, "unknown key, ignored"))
 				}
 				continue
 			}
-			errs = append(errs, locate(file, leaf.InstanceLocation, describe(leaf.ErrorKind)))
+			errs = append(errs, locate(root, leaf.InstanceLocation, describe(leaf.ErrorKind)))
 		}
 	}
 	sortProblems(errs)
@@ -161,47 +185,132 @@ func describe(k jsonschema.ErrorKind) string {
 	return k.LocalizedString(printer)
 }
 
-// locate turns a JSON instance location into a key path and its line.
-func locate(file *ast.File, loc []string, msg string) Problem {
-	var key, ypath strings.Builder
-	ypath.WriteString("$")
+// load reads the file's single document as a node tree (for line numbers)
+// and as plain values with string keys (for the schema). A file of only
+// comments has no document: root and doc are nil.
+func load(data []byte) (root *yaml.Node, doc any, err error) {
+	loader, err := yaml.NewLoader(bytes.NewReader(data), loadOptions())
+	if err != nil {
+		return nil, nil, err
+	}
+	var n yaml.Node
+	if err := loader.Load(&n); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, nil, nil
+		}
+		return nil, nil, err
+	}
+	if err := n.Load(&doc, loadOptions()); err != nil {
+		return nil, nil, err
+	}
+	return &n, stringKeys(doc), nil
+}
+
+// stringKeys turns mappings with non-string keys (1: x, true: y), which
+// go-yaml loads as map[any]any, into map[string]any, so that the schema
+// reports them as unknown keys instead of JSON failing on them.
+func stringKeys(v any) any {
+	switch v := v.(type) {
+	case map[any]any:
+		m := make(map[string]any, len(v))
+		for k, x := range v {
+			m[fmt.Sprint(k)] = stringKeys(x)
+		}
+		return m
+	case map[string]any:
+		for k, x := range v {
+			v[k] = stringKeys(x)
+		}
+	case []any:
+		for i, x := range v {
+			v[i] = stringKeys(x)
+		}
+	}
+	return v
+}
+
+// locate turns a JSON instance location into a key path and the line and
+// column where the file says it: the key of a mapping entry, or the item
+// of a sequence.
+func locate(root *yaml.Node, loc []string, msg string) Problem {
+	var key strings.Builder
+	n := root
+	if n != nil && n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	at := n // the node whose position is reported
 	for _, seg := range loc {
-		if _, err := strconv.Atoi(seg); err == nil {
+		n = deref(n)
+		if n != nil && n.Kind == yaml.SequenceNode {
 			fmt.Fprintf(&key, "[%s]", seg)
-			fmt.Fprintf(&ypath, "[%s]", seg)
+			i, err := strconv.Atoi(seg)
+			if err != nil || i < 0 || i >= len(n.Content) {
+				at, n = nil, nil
+				continue
+			}
+			n = n.Content[i]
+			at = n
 			continue
 		}
 		if key.Len() > 0 {
 			key.WriteByte('.')
 		}
 		key.WriteString(seg)
-		fmt.Fprintf(&ypath, ".'%s'", strings.ReplaceAll(seg, "'", "''"))
+		at, n = entry(n, seg, 0)
 	}
 	p := Problem{Key: key.String(), Msg: msg}
-	if path, err := yaml.PathString(ypath.String()); err == nil {
-		if node, err := path.FilterFile(file); err == nil && node != nil && node.GetToken() != nil {
-			p.Line, p.Column = node.GetToken().Position.Line, node.GetToken().Position.Column
-		}
+	if at != nil {
+		p.Line, p.Column = at.Line, at.Column
 	}
 	return p
 }
 
-func syntaxProblem(err error) Problem {
-	p := Problem{Msg: "not valid YAML"}
-	msg := err.Error()
-	// goccy's error text starts with "[line:column] message".
-	if strings.HasPrefix(msg, "[") {
-		if end := strings.Index(msg, "]"); end > 0 {
-			if l, c, ok := strings.Cut(msg[1:end], ":"); ok {
-				p.Line, _ = strconv.Atoi(l)
-				p.Column, _ = strconv.Atoi(c)
+// deref follows an alias to its anchored node.
+func deref(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < maxDepth; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+// entry finds name in mapping m, or in the mappings it merges with "<<",
+// and returns its key and value nodes (nil, nil when absent).
+func entry(m *yaml.Node, name string, depth int) (k, v *yaml.Node) {
+	if m = deref(m); m == nil || m.Kind != yaml.MappingNode || depth > maxDepth {
+		return nil, nil
+	}
+	var merged []*yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		kn, vn := m.Content[i], m.Content[i+1]
+		switch {
+		case kn.ShortTag() == "!!merge":
+			if vn = deref(vn); vn != nil && vn.Kind == yaml.SequenceNode {
+				merged = append(merged, vn.Content...)
+			} else {
+				merged = append(merged, vn)
 			}
-			rest := strings.TrimSpace(msg[end+1:])
-			if nl := strings.IndexByte(rest, '\n'); nl > 0 {
-				rest = rest[:nl]
-			}
-			p.Msg = "not valid YAML: " + rest
+		case kn.Value == name:
+			return kn, vn
 		}
+	}
+	for _, mm := range merged {
+		if k, v := entry(mm, name, depth+1); k != nil {
+			return k, v
+		}
+	}
+	return nil, nil
+}
+
+// loadProblem turns a go-yaml error into a Problem at its line and column.
+func loadProblem(err error) Problem {
+	if errors.Is(err, errAliasBomb) {
+		return Problem{Msg: errAliasBomb.Error()}
+	}
+	p := Problem{Msg: "not valid YAML: " + err.Error()}
+	var le *yaml.LoadError
+	if errors.As(err, &le) {
+		p.Line, p.Column = le.Mark.Line, le.Mark.Column
+		p.Msg = "not valid YAML: " + strings.TrimPrefix(le.Message, "yaml: ")
 	}
 	return p
 }

@@ -104,7 +104,19 @@ func decodeFinding(raw json.RawMessage) (Finding, bool) {
 	}, true
 }
 
+// maxAnswerBytes bounds the answer text that is searched for JSON. A
+// review answer is at most a few tens of KB (MaxTokens 8192); a larger one
+// is refused as an invalid answer, which costs the batch one attempt.
+const maxAnswerBytes = 1 << 20
+
+// maxObjectStarts bounds how many "{" positions firstBalancedObject scans
+// from, so the search stays linear in the answer's length.
+const maxObjectStarts = 8
+
 func extractJSON(text string) ([]byte, error) {
+	if len(text) > maxAnswerBytes {
+		return nil, fmt.Errorf("answer is %d KB, over the %d MB limit", len(text)>>10, maxAnswerBytes>>20)
+	}
 	t := bytes.TrimSpace([]byte(text))
 	if len(t) == 0 {
 		return nil, errNoJSON
@@ -130,30 +142,22 @@ func extractJSON(text string) ([]byte, error) {
 }
 
 // firstBalancedObject returns the first {...} in b that is valid JSON,
-// tracking strings so braces inside them do not count.
+// tracking strings so braces inside them do not count. One pass from a
+// "{" matches braces with a stack and keeps the outermost closed spans, so
+// an object after an unclosed brace in prose ("if x {") is still found;
+// those spans do not overlap, so validating them is linear too. Only when
+// none is valid does it start again from the next "{" (string tracking
+// from a quote in prose can be off), at most maxObjectStarts times: a
+// search restarted from every "{" is quadratic (9 s for 100k "{").
 func firstBalancedObject(b []byte) []byte {
-	for start := bytes.IndexByte(b, '{'); start >= 0; {
-		depth, inStr, esc := 0, false, false
-		for i := start; i < len(b); i++ {
-			c := b[i]
-			switch {
-			case esc:
-				esc = false
-			case inStr && c == '\\':
-				esc = true
-			case c == '"':
-				inStr = !inStr
-			case inStr:
-			case c == '{':
-				depth++
-			case c == '}':
-				depth--
-				if depth == 0 {
-					if json.Valid(b[start : i+1]) {
-						return b[start : i+1]
-					}
-					i = len(b)
-				}
+	var open []int // reused across starts
+	start := bytes.IndexByte(b, '{')
+	for tries := 0; start >= 0 && tries < maxObjectStarts; tries++ {
+		var spans [][2]int
+		open, spans = outermostObjects(b, start, open[:0])
+		for _, s := range spans {
+			if json.Valid(b[s[0]:s[1]]) {
+				return b[s[0]:s[1]]
 			}
 		}
 		next := bytes.IndexByte(b[start+1:], '{')
@@ -163,6 +167,37 @@ func firstBalancedObject(b []byte) []byte {
 		start += 1 + next
 	}
 	return nil
+}
+
+// outermostObjects scans b from start once and returns the balanced {...}
+// spans that no other balanced span contains, in order, as [from, to).
+// open is scratch space for the positions of unclosed braces, returned for
+// reuse.
+func outermostObjects(b []byte, start int, open []int) ([]int, [][2]int) {
+	var spans [][2]int // closed spans, none inside another
+	inStr, esc := false, false
+	for i := start; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case esc:
+			esc = false
+		case inStr && c == '\\':
+			esc = true
+		case c == '"':
+			inStr = !inStr
+		case inStr:
+		case c == '{':
+			open = append(open, i)
+		case c == '}' && len(open) > 0:
+			s := open[len(open)-1]
+			open = open[:len(open)-1]
+			for len(spans) > 0 && spans[len(spans)-1][0] > s {
+				spans = spans[:len(spans)-1]
+			}
+			spans = append(spans, [2]int{s, i + 1})
+		}
+	}
+	return open, spans
 }
 
 // normalizePath undoes the decorations models add to paths.

@@ -28,6 +28,7 @@ const repoPath = "/repositories/{workspace}/{repo_slug}"
 func (s *Server) routeTable() []*route {
 	var rs []*route
 	rs = append(rs, s.repoRoutes()...)
+	rs = append(rs, s.diffstatRoutes()...)
 	rs = append(rs, s.commentRoutes()...)
 	rs = append(rs, s.reportRoutes()...)
 	rs = append(rs, s.commitRoutes()...)

@@ -39,10 +39,8 @@ func (c *chatRun) answer(ctx context.Context) error {
 	if in := root.Inline; in != nil && in.Path != "" {
 		q.Path = in.Path
 		t := time.Now()
-		raw, err := bbservice.FetchDiff(ctx, c.client, c.pr)
-		if err == nil {
-			d, err = diffparse.Parse(raw)
-		}
+		var err error
+		d, _, err = bbservice.FetchDiff(ctx, c.client, c.pr, int64(c.cfg.MaxDiffBytes))
 		if err != nil {
 			log.warn("The diff could not be read (%v): answering without the code around the comment", err)
 		} else {

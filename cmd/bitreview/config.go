@@ -57,6 +57,7 @@ type Config struct {
 	MaxFiles       int           `env:"MAX_FILES" envDefault:"300"`
 	MaxComments    int           `env:"MAX_COMMENTS" envDefault:"30"`
 	MaxInputTokens int           `env:"MAX_INPUT_TOKENS" envDefault:"200000"`
+	MaxDiffBytes   int           `env:"MAX_DIFF_BYTES" envDefault:"33554432"`
 	MinSeverity    string        `env:"MIN_SEVERITY" envDefault:"low"`
 	FailOn         string        `env:"FAIL_ON" envDefault:"none"`
 	FailOnError    bool          `env:"FAIL_ON_ERROR" envDefault:"false"`
@@ -333,7 +334,7 @@ func (c Config) validateReview() []string {
 	if _, err := diffparse.NewPathFilter(c.PathFilters); err != nil {
 		p = append(p, "PATH_FILTERS: "+err.Error())
 	}
-	for name, v := range map[string]int{"MAX_FILES": c.MaxFiles, "MAX_COMMENTS": c.MaxComments, "MAX_INPUT_TOKENS": c.MaxInputTokens} {
+	for name, v := range map[string]int{"MAX_FILES": c.MaxFiles, "MAX_COMMENTS": c.MaxComments, "MAX_INPUT_TOKENS": c.MaxInputTokens, "MAX_DIFF_BYTES": c.MaxDiffBytes} {
 		if v < 1 {
 			p = append(p, name+": must be a positive whole number")
 		}

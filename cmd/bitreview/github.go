@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -148,16 +149,17 @@ func (a *actionRun) run(ctx context.Context) error {
 	}
 
 	t = time.Now()
-	raw, fromFiles, err := ghservice.FetchDiff(ctx, a.api.Pulls, pr)
+	prDiff, diffRead, fromFiles, err := ghservice.FetchDiff(ctx, a.api, pr, int64(cfg.MaxDiffBytes))
 	if err != nil {
 		return ghStage("fetch diff", err)
 	}
-	prDiff, err := diffparse.Parse(raw)
-	if err != nil {
-		return ghStage("parse diff", err)
-	}
+	diffCap := diffCut{read: diffRead, limit: cfg.MaxDiffBytes}
 	added, removed := prDiff.Stats()
-	log.ok(t, "Diff fetched: %d %s, +%d −%d lines, %s", len(prDiff.Files), plural(len(prDiff.Files), "file", "files"), added, removed, byteSize(len(raw)))
+	log.ok(t, "Diff fetched: %d %s, +%d −%d lines, %s", len(prDiff.Files), plural(len(prDiff.Files), "file", "files"), added, removed, byteSize(int(diffRead.Bytes)))
+	if note := diffCap.note(); note != "" {
+		log.warn("%s", diffCap.logLine())
+		info.Notes = append(info.Notes, note)
+	}
 	if fromFiles {
 		note := "GitHub refused the whole diff as too large; it was rebuilt from the files endpoint (files without a patch are listed as skipped)."
 		log.info("%s", note)
@@ -173,6 +175,16 @@ func (a *actionRun) run(ctx context.Context) error {
 	} else if cfg.fullReviewAsked() {
 		info.Notes = append(info.Notes, "Full review, as requested.")
 	}
+	var increment *diffparse.Diff
+	if plan.Incremental {
+		increment, err = ghservice.FetchIncrement(ctx, a.api.Raw, pr, plan.From, head, prDiff, int64(cfg.MaxDiffBytes))
+		switch {
+		case errors.Is(err, diffparse.ErrTruncated):
+			plan = ghservice.Plan{FallbackReason: diffCap.incrementReason()}
+		case err != nil:
+			return ghStage("fetch increment", err)
+		}
+	}
 	if plan.FallbackReason != "" {
 		log.warn("Full review instead of incremental: %s", plan.FallbackReason)
 		info.Notes = append(info.Notes, "Full review instead of incremental: "+plan.FallbackReason+".")
@@ -180,9 +192,7 @@ func (a *actionRun) run(ctx context.Context) error {
 	reviewed := prDiff
 	info.Range = shortRange(meta.TargetCommit, head)
 	if plan.Incremental {
-		if reviewed, err = ghservice.FetchIncrement(ctx, a.api.Repos, pr, plan.From, head, prDiff); err != nil {
-			return ghStage("fetch increment", err)
-		}
+		reviewed = increment
 		info.Range = short(plan.From) + ".." + short(head) + " (incremental)"
 		log.info("Incremental review of %s..%s: %d file(s)", short(plan.From), short(head), len(reviewed.Files))
 	}
@@ -197,6 +207,7 @@ func (a *actionRun) run(ctx context.Context) error {
 		review.Reanchor(res, reviewed, prDiff)
 	}
 	review.AddBuiltinChecks(res, prDiff)
+	diffCap.markSkipped(res)
 	a.unreviewed = res.OverBudget()
 	res.CostUSD = cfg.costOf(res)
 	if rerr != nil {

@@ -9,7 +9,6 @@ import (
 
 	gh "github.com/google/go-github/v60/github"
 
-	"github.com/bitreview/bitreview/diffparse"
 	"github.com/bitreview/bitreview/redact"
 	"github.com/bitreview/bitreview/review"
 	ghservice "github.com/bitreview/bitreview/service/github"
@@ -45,13 +44,9 @@ func questionOf(body string) string {
 // secrets found in them are redacted before the call, and the answer is
 // sanitised like every comment (no mentions, links or markers).
 func (a *actionRun) answerQuestion(ctx context.Context, meta review.PullRequest, question string, commentID int64, inThread bool) error {
-	raw, _, err := ghservice.FetchDiff(ctx, a.api.Pulls, a.pr)
+	d, _, _, err := ghservice.FetchDiff(ctx, a.api, a.pr, int64(a.cfg.MaxDiffBytes))
 	if err != nil {
 		return ghStage("fetch diff", err)
-	}
-	d, err := diffparse.Parse(raw)
-	if err != nil {
-		return ghStage("parse diff", err)
 	}
 	var b strings.Builder
 	for _, f := range d.Files {

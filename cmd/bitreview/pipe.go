@@ -162,7 +162,7 @@ func (p *pipeRun) run(ctx context.Context) error {
 	}
 
 	t = time.Now()
-	raw, err := bbservice.FetchDiff(ctx, client, pr)
+	prDiff, read, err := bbservice.FetchDiff(ctx, client, pr, int64(cfg.MaxDiffBytes))
 	if errors.Is(err, bbapi.ErrDiffTooLarge) {
 		// Say so on the pull request: a silent step would read as a pass.
 		reason := "Bitbucket could not compute this pull request's diff (HTTP 555: too large), so nothing was reviewed. " +
@@ -174,12 +174,13 @@ func (p *pipeRun) run(ctx context.Context) error {
 	if err != nil {
 		return stageError("fetch diff", err)
 	}
-	prDiff, err := diffparse.Parse(raw)
-	if err != nil {
-		return stageError("parse diff", err)
-	}
+	diffCap := diffCut{read: read, limit: cfg.MaxDiffBytes}
 	added, removed := prDiff.Stats()
-	log.ok(t, "Diff fetched: %d %s, +%d −%d lines, %s", len(prDiff.Files), plural(len(prDiff.Files), "file", "files"), added, removed, byteSize(len(raw)))
+	log.ok(t, "Diff fetched: %d %s, +%d −%d lines, %s", len(prDiff.Files), plural(len(prDiff.Files), "file", "files"), added, removed, byteSize(int(read.Bytes)))
+	if note := diffCap.note(); note != "" {
+		log.warn("%s", diffCap.logLine())
+		info.Notes = append(info.Notes, note)
+	}
 	if note := configEditNote(prDiff, cfg.ConfigFile, meta.TargetBranch); note != "" {
 		log.info("%s", note)
 		info.Notes = append(info.Notes, note)
@@ -194,6 +195,17 @@ func (p *pipeRun) run(ctx context.Context) error {
 	default:
 		plan = bbservice.PlanReview(ctx, client, pr, prior.State.HeadCommit, head)
 	}
+	var incRaw []byte
+	t = time.Now()
+	if plan.Incremental {
+		incRaw, err = bbservice.FetchIncrement(ctx, client, pr, head, plan.From, prDiff, int64(cfg.MaxDiffBytes))
+		switch {
+		case errors.Is(err, diffparse.ErrTruncated):
+			plan = bbservice.Plan{FallbackReason: diffCap.incrementReason()}
+		case err != nil:
+			return stageError("fetch increment", err)
+		}
+	}
 	if plan.FallbackReason != "" {
 		log.warn("Full review instead of incremental: %s", plan.FallbackReason)
 		info.Notes = append(info.Notes, "Full review instead of incremental: "+plan.FallbackReason+".")
@@ -202,11 +214,6 @@ func (p *pipeRun) run(ctx context.Context) error {
 	info.Range = shortRange(meta.TargetCommit, head)
 	what := "Full review of " + info.Range + "."
 	if plan.Incremental {
-		t = time.Now()
-		incRaw, err := bbservice.FetchIncrement(ctx, client, pr, head, plan.From, prDiff)
-		if err != nil {
-			return stageError("fetch increment", err)
-		}
 		if reviewed, err = diffparse.Parse(incRaw); err != nil {
 			return stageError("parse increment", err)
 		}
@@ -226,6 +233,7 @@ func (p *pipeRun) run(ctx context.Context) error {
 		review.Reanchor(res, reviewed, prDiff)
 	}
 	review.AddBuiltinChecks(res, prDiff)
+	diffCap.markSkipped(res)
 	p.unreviewed = res.OverBudget()
 	res.CostUSD = cfg.costOf(res)
 	for _, s := range res.Skipped {

@@ -79,23 +79,28 @@ func TestPipeReviewsConfigChangeWithDestinationVersion(t *testing.T) {
 
 func TestPipeBrokenConfigFallsBackToDefaultsAndSaysSo(t *testing.T) {
 	t.Parallel()
-	for name, dst := range map[string]string{
-		"malformed": "profile: [\n",
-		"too large": "# " + strings.Repeat("x", 1<<20) + "\n",
-		"bad value": "profile: loud\n",
+	bomb, err := os.ReadFile("../../repoconfig/testdata/invalid/alias-bomb.yaml")
+	require.NoError(t, err)
+	for name, tc := range map[string]struct{ dst, why string }{
+		"malformed":  {"profile: [\n", "not valid YAML"},
+		"too large":  {"# " + strings.Repeat("x", 1<<20) + "\n", "larger than the 256 KB limit"},
+		"bad value":  {"profile: loud\n", "must be one of"},
+		"alias bomb": {string(bomb), "anchors and aliases expand to more than"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			f := newConfigFixture(t, dst)
+			f := newConfigFixture(t, tc.dst)
 			out, code := execPipe(t, f.env())
 			require.Equal(t, 0, code, out)
-			assert.Contains(t, out, ".bitreview.yaml")
+			assert.Contains(t, out, ".bitreview.yaml: ")
+			assert.Contains(t, out, tc.why)
 			assert.Contains(t, out, "using defaults")
 			assert.NotEmpty(t, systemPrompts(f.llm.Calls()), "the review still runs")
 			summaries, _ := f.comments()
 			require.Len(t, summaries, 1)
 			assert.Contains(t, summaries[0].Raw, "Configuration: defaults (.bitreview.yaml")
-			assert.Contains(t, summaries[0].Raw, "Configuration warning:")
+			assert.Contains(t, summaries[0].Raw, "Configuration warning: .bitreview.yaml: ")
+			assert.Contains(t, summaries[0].Raw, tc.why)
 		})
 	}
 }

@@ -21,7 +21,7 @@ import (
 	"github.com/caarlos0/env/v11"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.yaml.in/yaml/v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // notUserVars are the Config variables a user does not set in the pipe
@@ -51,6 +51,7 @@ var extensionVars = map[string]string{
 	"LLM_PRICES":           "prices for the cost estimate in the summary",
 	"TASKS_ON":             "pull-request tasks on inline comments at or above a severity",
 	"RUN_TIMEOUT":          "deadline of the whole run, so a stuck model or Bitbucket cannot hold the step until its max-time",
+	"MAX_DIFF_BYTES":       "bytes of the diff read at most (requirement 33, resource bombs)",
 	"BITBUCKET_ALLOW_HTTP": "opt-in for a plain http:// BITBUCKET_API_URL to a host that is not loopback",
 }
 

@@ -55,13 +55,32 @@ func PlanReview(ctx context.Context, api CommitAPI, pr PR, last, head string) Pl
 // keeps only the files that are part of the pull request's diff (a merge of
 // the destination branch brings in changes that are not the author's).
 // Bitbucket's spec puts the commit with the changes first:
-// GET /diff/{head}..{from}.
-func FetchIncrement(ctx context.Context, api CommitAPI, pr PR, head, from string, prDiff *diffparse.Diff) ([]byte, error) {
-	var buf bytes.Buffer
-	if _, err := api.GetDiff(ctx, pr.Workspace, pr.Repo, head+".."+from, nil, &buf); err != nil {
+// GET /diff/{head}..{from}. A diff longer than limit bytes (no limit when
+// limit ≤ 0) is not read further: the error then wraps
+// diffparse.ErrTruncated, and the caller reviews the full diff instead.
+func FetchIncrement(ctx context.Context, api CommitAPI, pr PR, head, from string, prDiff *diffparse.Diff, limit int64) ([]byte, error) {
+	buf := &cappedBuffer{limit: limit}
+	if _, err := api.GetDiff(ctx, pr.Workspace, pr.Repo, head+".."+from, nil, buf); err != nil {
 		return nil, fmt.Errorf("diff %s..%s: %w", short(from), short(head), err)
 	}
-	return keepFiles(buf.Bytes(), func(path string) bool { return prDiff.File(path) != nil }), nil
+	return keepFiles(buf.buf.Bytes(), func(path string) bool { return prDiff.File(path) != nil }), nil
+}
+
+// cappedBuffer keeps what is written up to limit bytes (when limit > 0)
+// and then fails with diffparse.ErrTruncated, which stops the download.
+// It does not embed bytes.Buffer: io.Copy would use the promoted ReadFrom
+// and bypass the limit.
+type cappedBuffer struct {
+	buf   bytes.Buffer
+	limit int64
+}
+
+func (c *cappedBuffer) Write(p []byte) (int, error) {
+	if room := c.limit - int64(c.buf.Len()); c.limit > 0 && int64(len(p)) > room {
+		n, _ := c.buf.Write(p[:room])
+		return n, diffparse.ErrTruncated
+	}
+	return c.buf.Write(p)
 }
 
 // keepFiles keeps the file sections of a unified diff whose path keep

@@ -1,19 +1,25 @@
 package bitbucket
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
 	"github.com/bitreview/bitreview/bbapi"
+	"github.com/bitreview/bitreview/diffparse"
 	"github.com/bitreview/bitreview/review"
 )
 
 // PullRequestAPI is what reading a pull request needs.
 type PullRequestAPI interface {
 	GetPullRequest(ctx context.Context, workspace, repo string, id int) (*bbapi.PullRequest, *bbapi.Response, error)
+}
+
+// DiffAPI is what reading a pull request's diff needs.
+type DiffAPI interface {
 	GetPullRequestDiff(ctx context.Context, workspace, repo string, id int, w io.Writer) (*bbapi.Response, error)
+	ListPullRequestDiffStat(ctx context.Context, workspace, repo string, id int) ([]*bbapi.DiffStat, error)
 }
 
 // FetchPullRequest reads the PR's metadata.
@@ -35,11 +41,56 @@ func FetchPullRequest(ctx context.Context, api PullRequestAPI, pr PR) (review.Pu
 }
 
 // FetchDiff reads the PR's diff (Bitbucket answers with a redirect to the
-// three-dot diff between source and merge base).
-func FetchDiff(ctx context.Context, api PullRequestAPI, pr PR) ([]byte, error) {
-	var buf bytes.Buffer
-	if _, err := api.GetPullRequestDiff(ctx, pr.Workspace, pr.Repo, pr.ID, &buf); err != nil {
-		return nil, fmt.Errorf("fetch diff: %w", err)
+// three-dot diff between source and merge base), parsing it as it
+// arrives. It reads at most limit bytes (no limit when limit ≤ 0): a
+// longer diff keeps the files complete within the limit, the download
+// stops there, and read.Cut is true. The files after the cut are then named
+// from the diffstat and added to the diff as NotRead files, so that they
+// stay part of the pull request (their earlier comments are not stale) and
+// are listed as not reviewed; if the diffstat fails, read.ListErr says why.
+func FetchDiff(ctx context.Context, api DiffAPI, pr PR, limit int64) (d *diffparse.Diff, read diffparse.Read, err error) {
+	d, read, err = diffparse.ParseFrom(func(w io.Writer) error {
+		_, err := api.GetPullRequestDiff(ctx, pr.Workspace, pr.Repo, pr.ID, w)
+		return err
+	}, diffparse.ReadOptions{MaxBytes: limit})
+	var pe *diffparse.ParseError
+	switch {
+	case errors.As(err, &pe):
+		return nil, read, fmt.Errorf("parse: %w", err)
+	case err != nil || !read.Cut:
+		return d, read, err
 	}
-	return buf.Bytes(), nil
+	stats, err := api.ListPullRequestDiffStat(ctx, pr.Workspace, pr.Repo, pr.ID)
+	if err != nil {
+		read.ListErr = fmt.Errorf("list the pull request's files: %w", err)
+		return d, read, nil
+	}
+	return diffparse.NewDiff(append(d.Files, notRead(d, stats)...)), read, nil
+}
+
+// notRead returns a NotRead file for each diffstat entry that d lacks.
+func notRead(d *diffparse.Diff, stats []*bbapi.DiffStat) []*diffparse.File {
+	var out []*diffparse.File
+	for _, st := range stats {
+		f := &diffparse.File{NotRead: true, Status: diffparse.StatusModified}
+		if st.Old != nil {
+			f.OldPath = st.Old.Path
+		}
+		if st.New != nil {
+			f.NewPath = st.New.Path
+		}
+		switch st.Status {
+		case "added":
+			f.Status, f.OldPath = diffparse.StatusAdded, ""
+		case "removed":
+			f.Status, f.NewPath = diffparse.StatusDeleted, ""
+		case "renamed":
+			f.Status = diffparse.StatusRenamed
+		}
+		if f.Path() == "" || d.File(f.Path()) != nil {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }

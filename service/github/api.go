@@ -60,6 +60,14 @@ type UsersAPI interface {
 	Get(ctx context.Context, user string) (*gh.User, *gh.Response, error)
 }
 
+// RawAPI builds and sends a request through go-github; Do with an
+// io.Writer copies the response body into it as it arrives, which is how
+// a diff is read as a stream (GetRaw returns it whole, as a string).
+type RawAPI interface {
+	NewRequest(method, urlStr string, body any, opts ...gh.RequestOption) (*http.Request, error)
+	Do(ctx context.Context, req *http.Request, v any) (*gh.Response, error)
+}
+
 // API bundles the services; FromClient fills it from a go-github client.
 type API struct {
 	Pulls  PullsAPI
@@ -67,11 +75,12 @@ type API struct {
 	Repos  ReposAPI
 	Checks ChecksAPI
 	Users  UsersAPI
+	Raw    RawAPI
 }
 
 // FromClient returns the services of c.
 func FromClient(c *gh.Client) API {
-	return API{Pulls: c.PullRequests, Issues: c.Issues, Repos: c.Repositories, Checks: c.Checks, Users: c.Users}
+	return API{Pulls: c.PullRequests, Issues: c.Issues, Repos: c.Repositories, Checks: c.Checks, Users: c.Users, Raw: c}
 }
 
 // NewClient returns a go-github client for apiURL (GITHUB_API_URL, such as

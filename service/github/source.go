@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"strings"
 
 	gh "github.com/google/go-github/v60/github"
@@ -30,20 +32,48 @@ func FetchPullRequest(ctx context.Context, api PullsAPI, pr PR) (review.PullRequ
 	}, nil
 }
 
-// FetchDiff reads the pull request's diff through the diff media type.
-// GitHub refuses it (406, code too_large) past 300 files or 20,000 lines;
-// then the diff is rebuilt from the files endpoint (100 per page, up to
-// 3000 files), whose rows carry each file's hunks. fromFiles reports that.
-func FetchDiff(ctx context.Context, api PullsAPI, pr PR) (raw []byte, fromFiles bool, err error) {
-	s, _, err := api.GetRaw(ctx, pr.Owner, pr.Repo, pr.Number, gh.RawOptions{Type: gh.Diff})
-	if err == nil {
-		return []byte(s), false, nil
+// FetchDiff reads the pull request's diff through the diff media type,
+// parsing it as it arrives. GitHub refuses it (406, code too_large) past
+// 300 files or 20,000 lines; then the diff is rebuilt from the files
+// endpoint (100 per page, up to 3000 files), whose rows carry each file's
+// hunks. fromFiles reports that. Either way at most limit bytes are read
+// (no limit when limit ≤ 0): a longer diff keeps the files complete within
+// the limit, read.Cut is true, and the files after the cut, named from the
+// files endpoint, are added as NotRead files (read.ListErr says why when
+// they cannot be).
+func FetchDiff(ctx context.Context, api API, pr PR, limit int64) (d *diffparse.Diff, read diffparse.Read, fromFiles bool, err error) {
+	opts := diffparse.ReadOptions{MaxBytes: limit}
+	d, read, err = diffparse.ParseFrom(func(w io.Writer) error { return writeDiff(ctx, api.Raw, pr, w) }, opts)
+	if err != nil && tooLarge(err) {
+		fromFiles = true
+		d, read, err = diffparse.ParseFrom(func(w io.Writer) error { return writeFromFiles(ctx, api.Pulls, pr, w) }, opts)
 	}
-	if !tooLarge(err) {
-		return nil, false, fmt.Errorf("get diff: %w", err)
+	var pe *diffparse.ParseError
+	switch {
+	case errors.As(err, &pe):
+		return nil, read, fromFiles, fmt.Errorf("parse diff: %w", err)
+	case err != nil:
+		return nil, read, fromFiles, fmt.Errorf("get diff: %w", err)
+	case !read.Cut:
+		return d, read, fromFiles, nil
 	}
-	raw, err = diffFromFiles(ctx, api, pr)
-	return raw, true, err
+	files, err := listFiles(ctx, api.Pulls, pr)
+	if err != nil {
+		read.ListErr = err
+		return d, read, fromFiles, nil
+	}
+	return diffparse.NewDiff(append(d.Files, notRead(d, files)...)), read, fromFiles, nil
+}
+
+// writeDiff copies the diff media type of the pull request into w.
+func writeDiff(ctx context.Context, api RawAPI, pr PR, w io.Writer) error {
+	req, err := api.NewRequest(http.MethodGet, fmt.Sprintf("repos/%v/%v/pulls/%d", pr.Owner, pr.Repo, pr.Number), nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "application/vnd.github.v3.diff")
+	_, err = api.Do(ctx, req, w)
+	return err
 }
 
 func tooLarge(err error) bool {
@@ -62,28 +92,80 @@ func tooLarge(err error) bool {
 	return strings.Contains(er.Message, "diff exceeded")
 }
 
-// diffFromFiles pages through the files endpoint and writes a unified diff
-// with git headers. A file without a patch (binary, or over GitHub's
-// per-file limit) gets headers only, so the review lists it as skipped.
-func diffFromFiles(ctx context.Context, api PullsAPI, pr PR) ([]byte, error) {
-	var b strings.Builder
+// writeFromFiles pages through the files endpoint and writes a unified
+// diff with git headers into w, file by file. A file without a patch
+// (binary, or over GitHub's per-file limit) gets headers only, so the
+// review lists it as skipped.
+func writeFromFiles(ctx context.Context, api PullsAPI, pr PR, w io.Writer) error {
+	return eachFilesPage(ctx, api, pr, func(files []*gh.CommitFile) error {
+		for _, f := range files {
+			var b strings.Builder
+			writeFile(&b, f)
+			if _, err := io.WriteString(w, b.String()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// listFiles lists the pull request's files without their patches.
+func listFiles(ctx context.Context, api PullsAPI, pr PR) ([]*gh.CommitFile, error) {
+	var all []*gh.CommitFile
+	err := eachFilesPage(ctx, api, pr, func(files []*gh.CommitFile) error {
+		for _, f := range files {
+			f.Patch = nil
+			all = append(all, f)
+		}
+		return nil
+	})
+	return all, err
+}
+
+// eachFilesPage calls fn with each page of the files endpoint, up to
+// maxFiles files.
+func eachFilesPage(ctx context.Context, api PullsAPI, pr PR, fn func([]*gh.CommitFile) error) error {
 	opts := &gh.ListOptions{PerPage: 100}
 	n := 0
 	for {
 		files, resp, err := api.ListFiles(ctx, pr.Owner, pr.Repo, pr.Number, opts)
 		if err != nil {
-			return nil, fmt.Errorf("list files (page %d): %w", max(opts.Page, 1), err)
+			return fmt.Errorf("list files (page %d): %w", max(opts.Page, 1), err)
 		}
-		for _, f := range files {
-			writeFile(&b, f)
-			n++
+		if err := fn(files); err != nil {
+			return err
 		}
+		n += len(files)
 		if resp.NextPage == 0 || n >= maxFiles {
-			break
+			return nil
 		}
 		opts.Page = resp.NextPage
 	}
-	return []byte(b.String()), nil
+}
+
+// notRead returns a NotRead file for each listed file that d lacks.
+func notRead(d *diffparse.Diff, files []*gh.CommitFile) []*diffparse.File {
+	var out []*diffparse.File
+	for _, cf := range files {
+		name, old := cf.GetFilename(), cf.GetPreviousFilename()
+		if old == "" {
+			old = name
+		}
+		f := &diffparse.File{NotRead: true, OldPath: old, NewPath: name, Status: diffparse.StatusModified}
+		switch cf.GetStatus() {
+		case "added":
+			f.Status, f.OldPath = diffparse.StatusAdded, ""
+		case "removed":
+			f.Status, f.NewPath = diffparse.StatusDeleted, ""
+		case "renamed":
+			f.Status = diffparse.StatusRenamed
+		}
+		if f.Path() == "" || d.File(f.Path()) != nil {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 func writeFile(b *strings.Builder, f *gh.CommitFile) {
@@ -143,15 +225,25 @@ func PlanReview(ctx context.Context, api ReposAPI, pr PR, last, head string) Pla
 
 // FetchIncrement reads the diff of from...head and keeps the files that
 // are in the pull request's diff (a merge of the base branch brings in
-// changes that are not the author's).
-func FetchIncrement(ctx context.Context, api ReposAPI, pr PR, from, head string, prDiff *diffparse.Diff) (*diffparse.Diff, error) {
-	s, _, err := api.CompareCommitsRaw(ctx, pr.Owner, pr.Repo, from, head, gh.RawOptions{Type: gh.Diff})
-	if err != nil {
+// changes that are not the author's). A diff longer than limit bytes (no
+// limit when limit ≤ 0) is not read further: the error then wraps
+// diffparse.ErrTruncated, and the caller reviews the full diff instead.
+func FetchIncrement(ctx context.Context, api RawAPI, pr PR, from, head string, prDiff *diffparse.Diff, limit int64) (*diffparse.Diff, error) {
+	d, read, err := diffparse.ParseFrom(func(w io.Writer) error {
+		u := fmt.Sprintf("repos/%v/%v/compare/%v...%v", pr.Owner, pr.Repo, url.QueryEscape(from), url.QueryEscape(head))
+		req, err := api.NewRequest(http.MethodGet, u, nil)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Accept", "application/vnd.github.v3.diff")
+		_, err = api.Do(ctx, req, w)
+		return err
+	}, diffparse.ReadOptions{MaxBytes: limit})
+	switch {
+	case err != nil:
 		return nil, fmt.Errorf("compare %s...%s: %w", short(from), short(head), err)
-	}
-	d, err := diffparse.Parse([]byte(s))
-	if err != nil {
-		return nil, fmt.Errorf("parse increment: %w", err)
+	case read.Cut:
+		return nil, fmt.Errorf("compare %s...%s: %w", short(from), short(head), diffparse.ErrTruncated)
 	}
 	var keep []*diffparse.File
 	for _, f := range d.Files {
@@ -159,8 +251,7 @@ func FetchIncrement(ctx context.Context, api ReposAPI, pr PR, from, head string,
 			keep = append(keep, f)
 		}
 	}
-	d.Files = keep
-	return d, nil
+	return diffparse.NewDiff(keep), nil
 }
 
 // Files reads files at one commit through the contents endpoint; it is a

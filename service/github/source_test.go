@@ -15,16 +15,14 @@ import (
 func TestDiffTooLargeIsRebuiltFromPagedFiles(t *testing.T) {
 	t.Parallel()
 	s, api, want := newFake(t)
-	raw, fromFiles, err := FetchDiff(t.Context(), api.Pulls, testPR)
+	_, _, fromFiles, err := FetchDiff(t.Context(), api, testPR, 0)
 	require.NoError(t, err)
 	assert.False(t, fromFiles)
 
 	s.SetDiffLimit(1)
-	raw, fromFiles, err = FetchDiff(t.Context(), api.Pulls, testPR)
+	got, _, fromFiles, err := FetchDiff(t.Context(), api, testPR, 0)
 	require.NoError(t, err)
 	assert.True(t, fromFiles)
-	got, err := diffparse.Parse(raw)
-	require.NoError(t, err)
 	require.Equal(t, want.Paths(), got.Paths())
 	for _, p := range want.Paths() {
 		assert.Equal(t, want.File(p).Status, got.File(p).Status, p)
@@ -38,7 +36,7 @@ func TestRateLimitOnDiff(t *testing.T) {
 	t.Parallel()
 	s, api, _ := newFake(t)
 	s.Fail("GET", "/pulls/7", http.StatusForbidden, 1)
-	_, _, err := FetchDiff(t.Context(), api.Pulls, testPR)
+	_, _, _, err := FetchDiff(t.Context(), api, testPR, 0)
 	require.Error(t, err)
 	assert.Contains(t, Hint(err), "rate limit")
 }
@@ -52,9 +50,12 @@ func TestPlanAndIncrement(t *testing.T) {
 		"diff --git a/vendor/x.go b/vendor/x.go\n--- a/vendor/x.go\n+++ b/vendor/x.go\n@@ -1 +1 @@\n-a\n+b\n")
 	plan := PlanReview(t.Context(), api.Repos, testPR, older, head)
 	require.True(t, plan.Incremental, plan.FallbackReason)
-	inc, err := FetchIncrement(t.Context(), api.Repos, testPR, plan.From, head, d)
+	inc, err := FetchIncrement(t.Context(), api.Raw, testPR, plan.From, head, d, 0)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"app/math.go"}, inc.Paths(), "files outside the pull request are dropped")
+	assert.Nil(t, inc.File("vendor/x.go"), "and cannot be looked up")
+	_, err = FetchIncrement(t.Context(), api.Raw, testPR, plan.From, head, d, 50)
+	require.ErrorIs(t, err, diffparse.ErrTruncated)
 }
 
 func TestFilesReadsContentsAtCommit(t *testing.T) {
@@ -122,4 +123,38 @@ func TestCheckRunBatchesAnnotations(t *testing.T) {
 	require.Len(t, runs, 1)
 	assert.Len(t, runs[0].Annotations, 120)
 	assert.Equal(t, "failure", runs[0].Conclusion)
+}
+
+func TestFetchDiffCapped(t *testing.T) {
+	t.Parallel()
+	for name, diffLimit := range map[string]int{"diff media type": 0, "files endpoint": 1} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s, api, want := newFake(t)
+			if diffLimit > 0 {
+				s.SetDiffLimit(diffLimit)
+			}
+			// app/math.go is the first file, about 200 bytes long.
+			d, read, _, err := FetchDiff(t.Context(), api, testPR, 300)
+			require.NoError(t, err)
+			assert.True(t, read.Cut)
+			assert.Equal(t, "app/math.go", read.LastRead)
+			require.Equal(t, want.Paths(), d.Paths(), "the files after the cut are still part of the diff")
+			assert.False(t, d.File("app/math.go").NotRead)
+			assert.True(t, d.File("app/server.go").NotRead)
+			assert.Empty(t, d.File("app/server.go").Hunks)
+			assert.Equal(t, diffparse.StatusDeleted, d.File("notes.txt").Status)
+		})
+	}
+}
+
+func TestFetchDiffCappedListingFails(t *testing.T) {
+	t.Parallel()
+	s, api, _ := newFake(t)
+	s.Fail("GET", "/pulls/7/files", http.StatusInternalServerError, 10)
+	d, read, _, err := FetchDiff(t.Context(), api, testPR, 300)
+	require.NoError(t, err)
+	assert.True(t, read.Cut)
+	require.Error(t, read.ListErr)
+	assert.Equal(t, []string{"app/math.go"}, d.Paths())
 }
