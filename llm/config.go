@@ -181,7 +181,7 @@ func normaliseBase(sp spec, raw string) (*url.URL, string, error) {
 	}
 	u.RawQuery, u.ForceQuery = "", false
 	if u.Scheme != "https" && !sp.plainHTTP && !isLoopback(u.Hostname()) {
-		return nil, "", fmt.Errorf("the base URL %s must use https (plain http only to localhost) (LLM_BASE_URL)", where)
+		return nil, "", &plainHTTPError{where: where}
 	}
 	p := strings.TrimRight(u.Path, "/")
 	switch {
@@ -196,6 +196,35 @@ func normaliseBase(sp spec, raw string) (*url.URL, string, error) {
 	}
 	u.Path, u.RawPath = p, ""
 	return u, apiVersion, nil
+}
+
+// ErrPlainHTTP matches the error of a base URL that uses http:// where the
+// provider needs https: a hosted provider's key would travel unencrypted.
+var ErrPlainHTTP = errors.New("plain http is allowed only to a loopback host, or for ollama and openai-compatible")
+
+type plainHTTPError struct{ where string }
+
+func (e *plainHTTPError) Error() string {
+	return fmt.Sprintf("the base URL %s must use https (plain http only to localhost) (LLM_BASE_URL)", e.where)
+}
+
+func (e *plainHTTPError) Is(target error) bool { return target == ErrPlainHTTP }
+
+// CheckBaseURL applies New's rules for a base URL (absolute http(s), no
+// credentials, query or fragment; https except to a loopback host or for
+// ollama and openai-compatible) without building a client, so that a
+// configuration can be checked before any network call. "" is the
+// provider's default. errors.Is(err, ErrPlainHTTP) tells the http case.
+func CheckBaseURL(provider, baseURL string) error {
+	sp, ok := lookup(strings.ToLower(strings.TrimSpace(provider)))
+	if !ok {
+		return fmt.Errorf("unknown LLM provider (LLM_PROVIDER: want one of %s)", strings.Join(Providers(), ", "))
+	}
+	if strings.TrimSpace(baseURL) == "" {
+		return nil // the default, or "required" (New says so)
+	}
+	_, _, err := normaliseBase(sp, baseURL)
+	return err
 }
 
 func baseHint(provider string) string {

@@ -53,6 +53,11 @@ type Problem struct {
 	Line   int    // 1-based; 0 when unknown
 	Column int
 	Msg    string
+	// UnknownKey marks a key the schema does not know (a warning: the
+	// key is ignored); Suggest is the known key of the same mapping it is
+	// closest to, or "".
+	UnknownKey bool
+	Suggest    string
 }
 
 func (p Problem) String() string {
@@ -121,7 +126,12 @@ func Parse(name string, data []byte) (*Config, []Problem, error) {
 			if ap, ok := leaf.ErrorKind.(*kind.AdditionalProperties); ok {
 				for _, prop := range ap.Properties {
 					loc := append(append([]string(nil), leaf.InstanceLocation...), prop)
-					warns = append(warns, locate(root, loc, "unknown key, ignored"))
+					w := locate(root, loc, "unknown key, ignored")
+					w.UnknownKey, w.Suggest = true, suggestKey(prop, leaf.InstanceLocation)
+					if w.Suggest != "" {
+						w.Msg += " (did you mean " + w.Suggest + "?)"
+					}
+					warns = append(warns, w)
 				}
 				continue
 			}

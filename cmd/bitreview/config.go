@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,6 +14,8 @@ import (
 	"github.com/caarlos0/env/v11"
 
 	"github.com/bitreview/bitreview/diffparse"
+	"github.com/bitreview/bitreview/llm"
+	"github.com/bitreview/bitreview/relay"
 	"github.com/bitreview/bitreview/review"
 )
 
@@ -39,6 +42,7 @@ type Config struct {
 	APIToken       string        `env:"BITBUCKET_API_TOKEN"`
 	Email          string        `env:"BITBUCKET_EMAIL"`
 	APIURL         string        `env:"BITBUCKET_API_URL" envDefault:"https://api.bitbucket.org/2.0"`
+	AllowHTTP      bool          `env:"BITBUCKET_ALLOW_HTTP" envDefault:"false"`
 	LLMProvider    string        `env:"LLM_PROVIDER" envDefault:"openai"`
 	LLMModel       string        `env:"LLM_MODEL"`
 	LLMLightModel  string        `env:"LLM_LIGHT_MODEL"`
@@ -79,7 +83,8 @@ func (e *ConfigError) Error() string {
 }
 
 // loadConfig parses environ (KEY=VALUE pairs) in one pass and reports every
-// unparsable variable together.
+// unparsable variable together. Commands use loadValidated, which adds the
+// value checks to the same message.
 func loadConfig(environ []string) (Config, *ConfigError) {
 	vars := make(map[string]string, len(environ))
 	for _, kv := range environ {
@@ -92,7 +97,9 @@ func loadConfig(environ []string) (Config, *ConfigError) {
 	if err := env.ParseWithOptions(&cfg, env.Options{Environment: vars}); err != nil {
 		problems = append(problems, describeEnvErrors(err)...)
 	}
-	cfg.PathFilters = readList(vars, "PATH_FILTERS")
+	var listProblems []string
+	cfg.PathFilters, listProblems = readList(vars, "PATH_FILTERS")
+	problems = append(problems, listProblems...)
 	cfg.explicit = map[string]bool{}
 	for k, v := range vars {
 		if v != "" {
@@ -160,37 +167,34 @@ type configVar struct{ key, def string }
 
 // configVars lists the Config variables with their defaults, for the docs
 // sync test and `help`.
-func configVars() []configVar {
-	params, err := env.GetFieldParams(&Config{})
-	if err != nil {
-		return nil
-	}
-	out := make([]configVar, 0, len(params))
-	for _, p := range params {
-		out = append(out, configVar{key: p.Key, def: p.DefaultValue})
-	}
-	return out
-}
+func configVars() []configVar { return paramsOf(&Config{}) }
 
 // readList reads a pipe list variable: NAME_COUNT with NAME_0…NAME_n, as
 // Bitbucket passes YAML lists to pipes, or else a comma-separated NAME.
-func readList(vars map[string]string, name string) []string {
-	if n, err := strconv.Atoi(vars[name+"_COUNT"]); err == nil && n > 0 {
-		var out []string
+// A count that is not a number, or an entry below the count that is not
+// set, is a problem: the list would silently be shorter than written.
+func readList(vars map[string]string, name string) (list, problems []string) {
+	if count, set := vars[name+"_COUNT"]; set && strings.TrimSpace(count) != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(count))
+		if err != nil || n < 0 {
+			return nil, []string{name + "_COUNT: must be a whole number (Bitbucket sets it for a YAML list)"}
+		}
 		for i := range n {
-			if v := strings.TrimSpace(vars[fmt.Sprintf("%s_%d", name, i)]); v != "" {
-				out = append(out, v)
+			key := fmt.Sprintf("%s_%d", name, i)
+			if v := strings.TrimSpace(vars[key]); v != "" {
+				list = append(list, v)
+			} else {
+				problems = append(problems, fmt.Sprintf("%s: not set, but %s_COUNT is %d: set %s_0 to %s_%d, or correct the count", key, name, n, name, name, n-1))
 			}
 		}
-		return out
+		return list, problems
 	}
-	var out []string
 	for _, v := range strings.Split(vars[name], ",") {
 		if v = strings.TrimSpace(v); v != "" {
-			out = append(out, v)
+			list = append(list, v)
 		}
 	}
-	return out
+	return list, nil
 }
 
 // validate checks values and combinations for a command ("pipe" needs
@@ -199,6 +203,9 @@ func (c Config) validate(command string) *ConfigError {
 	var p []string
 	if command == "pipe" {
 		p = append(p, c.validateBitbucket()...)
+		if cmd := c.chatCommand(); c.ChatCommand != "" && !slices.Contains(relay.Commands(), relay.Command(cmd)) {
+			p = append(p, "BITREVIEW_COMMAND: must be one of "+joinCommands(relay.Commands())+" (the relay sets it from an @bitreview comment)")
+		}
 	}
 	p = append(p, c.validateLLM(command)...)
 	p = append(p, c.validateReview()...)
@@ -223,6 +230,8 @@ func (c Config) validateBitbucket() []string {
 	}
 	if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
 		p = append(p, "BITBUCKET_API_URL: must be an absolute http(s) URL without credentials, such as https://api.bitbucket.org/2.0")
+	} else if s := c.plainHTTPProblem(); s != "" {
+		p = append(p, s)
 	}
 	if c.Workspace == "" {
 		p = append(p, "BITBUCKET_WORKSPACE: not set. Pipelines sets it; when running elsewhere set the workspace slug")
@@ -276,15 +285,21 @@ func (c Config) validateLLM(command string) []string {
 		p = append(p, "LLM_PROVIDER: must be one of "+strings.Join(providers, ", "))
 	}
 	needsKey := known && c.LLMProvider != "ollama" && c.LLMProvider != "bedrock" && c.LLMProvider != "openai-compatible"
-	if needsKey && c.LLMAPIKey == "" && command == "pipe" {
-		p = append(p, fmt.Sprintf("LLM_API_KEY: not set. The %s provider needs an API key; store it as a secured variable and pass it to the pipe", c.LLMProvider))
+	switch {
+	case !needsKey || c.LLMAPIKey != "":
+	case command == "pipe" || command == "action":
+		p = append(p, fmt.Sprintf("LLM_API_KEY: not set. The %s provider needs an API key; store it as a secured variable and pass it to the %s", c.LLMProvider, command))
+	case c.explicit["LLM_PROVIDER"]: // local review: a provider was chosen, so no Ollama fallback
+		p = append(p, fmt.Sprintf("LLM_API_KEY: not set. LLM_PROVIDER is %s, which needs an API key: set LLM_API_KEY, or unset LLM_PROVIDER to use a local Ollama", c.LLMProvider))
 	}
 	if (c.LLMProvider == "azure" || c.LLMProvider == "openai-compatible") && c.LLMBaseURL == "" {
 		p = append(p, fmt.Sprintf("LLM_BASE_URL: not set. The %s provider needs the endpoint URL", c.LLMProvider))
 	}
-	if c.LLMBaseURL != "" {
-		if u, err := url.Parse(c.LLMBaseURL); err != nil || u.Host == "" || u.User != nil {
-			p = append(p, "LLM_BASE_URL: must be an absolute URL without credentials")
+	if err := llm.CheckBaseURL(c.LLMProvider, c.LLMBaseURL); known && err != nil {
+		if errors.Is(err, llm.ErrPlainHTTP) {
+			p = append(p, fmt.Sprintf("LLM_BASE_URL: must use https with the %s provider: its API key would travel unencrypted. Plain http:// is allowed only to a loopback host (localhost, 127.0.0.1, ::1) and for ollama and openai-compatible", c.LLMProvider))
+		} else {
+			p = append(p, "LLM_BASE_URL: must be an absolute http(s) URL without credentials, query or fragment")
 		}
 	}
 	if _, err := review.ParsePrices(c.LLMPrices); err != nil {

@@ -35,7 +35,10 @@ func TestConfigErrorsNameVariablesNeverValues(t *testing.T) {
 	for _, name := range []string{"LLM_TIMEOUT", "MAX_FILES", "DEBUG"} {
 		assert.Contains(t, s, name, "parse errors are all reported at once")
 	}
-	// Parse errors come first; fix those and the value checks appear.
+	// The value checks come in the same message as the parse errors.
+	for _, name := range []string{"BITBUCKET_EMAIL", "BITBUCKET_PR_ID", "FAIL_ON", "PATH_FILTERS", "REVIEW_PROFILE"} {
+		assert.Contains(t, s, name)
+	}
 	env = []string{
 		"BITBUCKET_API_TOKEN=" + canary, "BITBUCKET_WORKSPACE=ws", "BITBUCKET_REPO_SLUG=repo", "BITBUCKET_PR_ID=abc",
 		"LLM_API_KEY=" + canary, "FAIL_ON=sometimes", "MIN_SEVERITY=" + canary, "PATH_FILTERS=src/[", "REVIEW_PROFILE=loud",
@@ -51,8 +54,12 @@ func TestConfigErrorsNameVariablesNeverValues(t *testing.T) {
 
 func TestReadListVariable(t *testing.T) {
 	vars := map[string]string{"PATH_FILTERS_COUNT": "2", "PATH_FILTERS_0": "src/**", "PATH_FILTERS_1": "!**/*.md"}
-	assert.Equal(t, []string{"src/**", "!**/*.md"}, readList(vars, "PATH_FILTERS"))
-	assert.Equal(t, []string{"a", "b"}, readList(map[string]string{"PATH_FILTERS": "a, b,"}, "PATH_FILTERS"))
+	list, problems := readList(vars, "PATH_FILTERS")
+	assert.Equal(t, []string{"src/**", "!**/*.md"}, list)
+	assert.Empty(t, problems)
+	list, problems = readList(map[string]string{"PATH_FILTERS": "a, b,"}, "PATH_FILTERS")
+	assert.Equal(t, []string{"a", "b"}, list)
+	assert.Empty(t, problems)
 }
 
 func TestBothAuthModesRejected(t *testing.T) {

@@ -10,19 +10,15 @@ import (
 	"github.com/bitreview/bitreview/repoconfig"
 )
 
-const configUsage = `Usage:
-  bitreview config validate [FILE]   check a repository config (default .bitreview.yaml)
-  bitreview config schema            print the config's JSON Schema
-`
-
 // runConfig is `bitreview config validate|schema`, for editors and
-// pre-commit hooks. validate exits 0 when the file is usable (warnings
-// included), 2 when it has errors or cannot be read.
+// pre-commit hooks. validate checks every file given and exits 2 when one
+// has errors, an unknown key (the pipe only warns about those) or cannot
+// be read, else 0.
 func runConfig(args []string, stdout, stderr io.Writer) int {
 	// File names and keys come from a file.
 	stdout, stderr = termsafe.Writer(stdout), termsafe.Writer(stderr)
 	if len(args) == 0 {
-		fmt.Fprint(stderr, configUsage)
+		configUsage(stderr)
 		return exitConfig
 	}
 	switch args[0] {
@@ -32,35 +28,64 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	case "validate":
-		name := ".bitreview.yaml"
-		if len(args) > 1 {
-			name = args[1]
+		names := args[1:]
+		if len(names) == 0 {
+			names = []string{".bitreview.yaml"}
 		}
-		data, err := readLimited(name, repoconfig.MaxSize+1)
-		if err != nil {
-			fmt.Fprintf(stderr, "✖ %v\n", err)
-			return exitConfig
-		}
-		_, warns, err := repoconfig.Parse(name, data)
-		for _, w := range warns {
-			fmt.Fprintf(stderr, "! %s: %s\n", name, w)
-		}
-		var ce *repoconfig.Error
-		if errors.As(err, &ce) {
-			for _, p := range ce.Problems {
-				fmt.Fprintf(stderr, "✖ %s: %s\n", name, p)
+		code := exitOK
+		for _, name := range names {
+			if !validateConfigFile(name, stdout, stderr) {
+				code = exitConfig
 			}
-			return exitConfig
 		}
-		if err != nil {
-			fmt.Fprintf(stderr, "✖ %s: %v\n", name, err)
-			return exitConfig
-		}
-		fmt.Fprintf(stdout, "✔ %s is valid\n", name)
-		return exitOK
+		return code
 	}
-	fmt.Fprintf(stderr, "bitreview config: unknown subcommand %q\n\n%s", args[0], configUsage)
+	fmt.Fprintf(stderr, "bitreview config: unknown subcommand %q\n\n", args[0])
+	configUsage(stderr)
 	return exitConfig
+}
+
+// validateConfigFile checks one file and says so; false when it fails.
+func validateConfigFile(name string, stdout, stderr io.Writer) bool {
+	data, err := readLimited(name, repoconfig.MaxSize+1)
+	if err != nil {
+		fmt.Fprintf(stderr, "✖ %v\n", err)
+		return false
+	}
+	_, warns, err := repoconfig.Parse(name, data)
+	ok := err == nil
+	for _, w := range warns {
+		if !w.UnknownKey {
+			fmt.Fprintf(stderr, "! %s: %s\n", name, w)
+			continue
+		}
+		ok = false
+		w.Msg = "unknown key"
+		if w.Suggest != "" {
+			w.Msg += " (did you mean " + w.Suggest + "?)"
+		}
+		fmt.Fprintf(stderr, "✖ %s: %s\n", name, w)
+	}
+	var ce *repoconfig.Error
+	switch {
+	case errors.As(err, &ce):
+		for _, p := range ce.Problems {
+			fmt.Fprintf(stderr, "✖ %s: %s\n", name, p)
+		}
+	case err != nil:
+		fmt.Fprintf(stderr, "✖ %s: %v\n", name, err)
+	}
+	if ok {
+		fmt.Fprintf(stdout, "✔ %s is valid\n", name)
+	}
+	return ok
+}
+
+// configUsage is config's help, for a missing or unknown subcommand.
+func configUsage(w io.Writer) {
+	if c, ok := lookupCommand("config"); ok {
+		printCommandHelp(w, c)
+	}
 }
 
 func readLimited(name string, limit int64) ([]byte, error) {

@@ -49,6 +49,9 @@ type doctorReport struct {
 	Auth      string   `json:"auth_mode"`
 	For       []string `json:"for"`
 	Checks    []check  `json:"checks"`
+	// Problems are the configuration errors that kept doctor from
+	// checking anything (exit 2); names and fixes, never values.
+	Problems []string `json:"configuration_errors,omitempty"`
 }
 
 type doctorFlags struct {
@@ -57,10 +60,9 @@ type doctorFlags struct {
 	noWriteProbes                         bool
 }
 
-func parseDoctorFlags(args []string, stderr io.Writer) (doctorFlags, error) {
-	var f doctorFlags
+// doctorFlagSet declares doctor's flags into f (also for its help).
+func doctorFlagSet(f *doctorFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.StringVar(&f.workspace, "workspace", "", "workspace slug (default BITBUCKET_WORKSPACE)")
 	fs.StringVar(&f.repo, "repo", "", "repository slug (default BITBUCKET_REPO_SLUG)")
 	fs.StringVar(&f.url, "url", "", "the relay's webhook URL: the webhook must point to it, and the relay is pinged")
@@ -68,15 +70,17 @@ func parseDoctorFlags(args []string, stderr io.Writer) (doctorFlags, error) {
 	fs.StringVar(&f.format, "format", "text", "text or json")
 	fs.StringVar(&f.forList, "for", "pipe,relay,setup", "check what these commands need: pipe, relay, setup (comma-separated)")
 	fs.BoolVar(&f.noWriteProbes, "no-write-probes", false, "skip the write-scope probes (requests that target an object that cannot exist)")
+	return fs
+}
+
+func parseDoctorFlags(args []string, stderr io.Writer) (doctorFlags, error) {
+	var f doctorFlags
+	fs := doctorFlagSet(&f)
+	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: bitreview doctor [--workspace WS] [--repo SLUG] [--url URL] [--pr N] [--for pipe,relay,setup] [--format text|json]")
-		fmt.Fprintln(stderr, "\nChecks the credentials, each scope the chosen commands need, workspace membership, the relay's webhook,")
-		fmt.Fprintln(stderr, "Pipelines and bitbucket-pipelines.yml, and the LLM; prints ✔/✖ with the fix for each.")
-		fmt.Fprintln(stderr, "Exit codes: 0 all good (warnings allowed), 1 something is broken, 2 bad configuration.")
-		fmt.Fprintln(stderr, "\nWrite scopes cannot be read back, so doctor probes them with a write to an object that cannot exist")
-		fmt.Fprintln(stderr, "(comment 0, webhook and pipeline {00000000-…}): Bitbucket checks scopes first, so 403 names a missing scope")
-		fmt.Fprint(stderr, "and 404 shows it is granted; nothing is created or changed. --no-write-probes skips them.\n\n")
-		fs.PrintDefaults()
+		if c, ok := lookupCommand("doctor"); ok {
+			printCommandHelp(stderr, c)
+		}
 	}
 	if err := fs.Parse(args); err != nil {
 		return f, err
@@ -106,6 +110,9 @@ func runDoctor(ctx context.Context, args, environ []string, stdout, stderr io.Wr
 		problems = append(problems, cerr.Problems...)
 	}
 	problems = append(problems, authProblems(cfg, "the scopes of the commands it checks")...)
+	if p := cfg.plainHTTPProblem(); p != "" {
+		problems = append(problems, p)
+	}
 	if f.format != "text" && f.format != "json" {
 		problems = append(problems, "--format: must be text or json")
 	}
@@ -137,22 +144,23 @@ func runDoctor(ctx context.Context, args, environ []string, stdout, stderr io.Wr
 	if d.repo == "" {
 		problems = append(problems, "--repo: not set, and neither is BITBUCKET_REPO_SLUG")
 	}
-	if len(problems) > 0 {
-		printConfigProblems(stderr, problems)
-		return exitConfig
+	if len(problems) == 0 {
+		if d.client, err = apiClient(cfg); err != nil {
+			problems = append(problems, err.Error())
+		}
 	}
-	if d.client, err = apiClient(cfg); err != nil {
-		printConfigProblems(stderr, []string{err.Error()})
+	if len(problems) > 0 {
+		if f.format == "json" { // a script asked for JSON: it gets JSON
+			writeDoctorJSON(stdout, doctorReport{Workspace: d.ws, Repo: d.repo, Auth: cfg.authMode(),
+				For: roles, Checks: []check{}, Problems: problems})
+			return exitConfig
+		}
+		printConfigProblems(stderr, problems)
 		return exitConfig
 	}
 	rep := d.run()
 	if f.format == "json" {
-		var b bytes.Buffer
-		enc := json.NewEncoder(&b)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		_ = enc.Encode(rep)
-		_, _ = stdout.Write(termsafe.JSON(b.Bytes()))
+		writeDoctorJSON(stdout, rep)
 	} else {
 		printDoctorText(stdout, rep)
 	}
@@ -160,6 +168,15 @@ func runDoctor(ctx context.Context, args, environ []string, stdout, stderr io.Wr
 		return exitFindings
 	}
 	return exitOK
+}
+
+func writeDoctorJSON(w io.Writer, rep doctorReport) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(rep)
+	_, _ = w.Write(termsafe.JSON(b.Bytes()))
 }
 
 func splitList(s string) []string {

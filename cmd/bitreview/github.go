@@ -24,10 +24,12 @@ const actionHelp = "bitreview commands, as a pull request comment:\n\n" +
 // "@bitreview …" comment of an issue_comment / pull_request_review_comment
 // event, with the same steps and guarantees as the pipe.
 func runAction(ctx context.Context, environ []string, out io.Writer) int {
+	warnings := unknownVariables(environ) // before the inputs are mapped: INPUT_* is GitHub's
 	environ = actionEnviron(environ)
-	cfg, cerr := loadConfig(environ)
-	if cerr == nil {
-		cerr = cfg.validate("action")
+	cfg, cerr := loadValidated(environ, "action")
+	log := newStepLog(out, cfg.Debug)
+	for _, w := range warnings {
+		log.warn("%s", w)
 	}
 	gc, gerr := loadGitHubConfig(environ)
 	if cerr != nil {
@@ -43,7 +45,6 @@ func runAction(ctx context.Context, environ []string, out io.Writer) int {
 	if gc.Workspace != "" {
 		cfg.CloneDir = gc.Workspace
 	}
-	log := newStepLog(out, cfg.Debug)
 	ctx, cancel := withRunDeadline(ctx, cfg.RunTimeout)
 	defer cancel()
 	var q chatQuestion
@@ -154,7 +155,7 @@ func (a *actionRun) run(ctx context.Context) error {
 	}
 	diffCap := diffCut{read: diffRead, limit: cfg.MaxDiffBytes}
 	added, removed := prDiff.Stats()
-	log.ok(t, "Diff fetched: %d files, +%d −%d lines, %s", len(prDiff.Files), added, removed, byteSize(int(diffRead.Bytes)))
+	log.ok(t, "Diff fetched: %d %s, +%d −%d lines, %s", len(prDiff.Files), plural(len(prDiff.Files), "file", "files"), added, removed, byteSize(int(diffRead.Bytes)))
 	if note := diffCap.note(); note != "" {
 		log.warn("%s", diffCap.logLine())
 		info.Notes = append(info.Notes, note)

@@ -33,9 +33,9 @@ func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr 
 	if !ok {
 		return exitConfig
 	}
-	cfg, cerr := loadConfig(environ)
-	if cerr == nil {
-		cerr = cfg.validate("review")
+	cfg, cerr := loadValidated(environ, "review")
+	for _, w := range unknownVariables(environ) {
+		fmt.Fprintf(stderr, "⚠ %s\n", w)
 	}
 	if cerr != nil {
 		fmt.Fprintf(stderr, "✖ %s\n", cerr.Error())
@@ -121,10 +121,13 @@ func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr 
 // folder (default "."). It reports false, having said why on stderr, for
 // bad usage.
 func parseReviewArgs(args []string, stderr io.Writer) (dir, base, format string, ok bool) {
-	fs := flag.NewFlagSet("review", flag.ContinueOnError)
+	fs := reviewFlagSet(&base, &format)
 	fs.SetOutput(stderr)
-	fs.StringVar(&base, "base", "", "git ref to compare against (default: merge base with the remote default branch)")
-	fs.StringVar(&format, "format", "text", "output format: text, markdown or json")
+	fs.Usage = func() {
+		if c, ok := lookupCommand("review"); ok {
+			printCommandHelp(stderr, c)
+		}
+	}
 	folders, err := parseInterspersed(fs, args)
 	switch {
 	case err != nil: // the flag package said why
@@ -139,6 +142,14 @@ func parseReviewArgs(args []string, stderr io.Writer) (dir, base, format string,
 		return folders[0], base, format, true
 	}
 	return ".", base, format, true
+}
+
+// reviewFlagSet declares review's flags (also for its help).
+func reviewFlagSet(base, format *string) *flag.FlagSet {
+	fs := flag.NewFlagSet("review", flag.ContinueOnError)
+	fs.StringVar(base, "base", "", "git ref to compare against (default: merge base with the remote default branch)")
+	fs.StringVar(format, "format", "text", "output format: text, markdown or json")
+	return fs
 }
 
 // parseInterspersed parses flags wherever they are among args (the

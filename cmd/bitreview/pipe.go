@@ -21,13 +21,14 @@ import (
 // runPipe is `bitreview pipe`: review the pull request named by the
 // pipeline variables and publish the result.
 func runPipe(ctx context.Context, environ []string, out io.Writer) int {
-	cfg, cerr := loadConfig(environ)
-	if cerr == nil {
-		cerr = cfg.validate("pipe")
+	cfg, cerr := loadValidated(environ, "pipe")
+	log := newStepLog(out, cfg.Debug)
+	for _, w := range unknownVariables(environ) {
+		log.warn("%s", w)
 	}
 	if cerr != nil {
 		fmt.Fprintf(out, "✖ %s\n", cerr.Error())
-		fmt.Fprintln(out, "  See README.md, section Variables, or run `bitreview help`.")
+		fmt.Fprintln(out, "  See README.md, section Variables, or run `bitreview pipe --help`.")
 		if tokenless(cfg) && inPipelines(cfg) && cfg.CodeInsights && cfg.Commit != "" && cfg.Workspace != "" && cfg.RepoSlug != "" {
 			if pc, err := newProxyClient(pipelinesProxy, proxyAPIBase); err == nil {
 				if err := reportNotConfigured(ctx, pc, cfg, cerr); err == nil {
@@ -37,7 +38,6 @@ func runPipe(ctx context.Context, environ []string, out io.Writer) int {
 		}
 		return exitConfig
 	}
-	log := newStepLog(out, cfg.Debug)
 	ctx, cancel := withRunDeadline(ctx, cfg.RunTimeout)
 	defer cancel()
 	p := &pipeRun{cfg: cfg, log: log, out: out}
@@ -172,7 +172,7 @@ func (p *pipeRun) run(ctx context.Context) error {
 	}
 	diffCap := diffCut{read: read, limit: cfg.MaxDiffBytes}
 	added, removed := prDiff.Stats()
-	log.ok(t, "Diff fetched: %d files, +%d −%d lines, %s", len(prDiff.Files), added, removed, byteSize(int(read.Bytes)))
+	log.ok(t, "Diff fetched: %d %s, +%d −%d lines, %s", len(prDiff.Files), plural(len(prDiff.Files), "file", "files"), added, removed, byteSize(int(read.Bytes)))
 	if note := diffCap.note(); note != "" {
 		log.warn("%s", diffCap.logLine())
 		info.Notes = append(info.Notes, note)

@@ -23,38 +23,6 @@ var hookEvents = []string{"pullrequest:comment_created", "pullrequest:created", 
 
 const setupScopes = "read:webhook:bitbucket and write:webhook:bitbucket (an access token's Webhooks: Read and write), read:pullrequest:bitbucket (the events' scope) and read:repository:bitbucket (to list repositories and read bitbucket-pipelines.yml)"
 
-type setupFlags struct {
-	url, replaceURL, workspace, repos string
-	all, dryRun, updateSecret         bool
-}
-
-func parseSetupFlags(args []string, stderr io.Writer) (setupFlags, error) {
-	var f setupFlags
-	fs := flag.NewFlagSet("setup", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&f.url, "url", "", "the relay's public webhook URL, e.g. https://relay.example.com/webhook (required)")
-	fs.StringVar(&f.workspace, "workspace", "", "workspace slug (default BITBUCKET_WORKSPACE)")
-	fs.StringVar(&f.repos, "repos", "", "comma-separated repository slugs (default BITBUCKET_REPO_SLUG)")
-	fs.BoolVar(&f.all, "all", false, "every repository of the workspace the credentials can see")
-	fs.StringVar(&f.replaceURL, "replace-url", "", "move webhooks that point to this old relay URL to --url (and give them the current secret)")
-	fs.BoolVar(&f.dryRun, "dry-run", false, "print the plan and change nothing")
-	fs.BoolVar(&f.updateSecret, "update-secret", false, "send RELAY_WEBHOOK_SECRET to existing webhooks too (after rotating it); Bitbucket never shows a secret, so setup cannot tell whether it matches")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: bitreview setup --url URL [--repos A,B | --all] [--workspace WS] [--replace-url OLD] [--update-secret] [--dry-run]")
-		fmt.Fprintln(stderr, "\nInstalls or repairs the relay's webhook (events "+strings.Join(hookEvents, ", ")+", secret RELAY_WEBHOOK_SECRET)")
-		fmt.Fprintln(stderr, "on each repository, never creating a second one, and prints the bitbucket-pipelines.yml steps a repository still lacks.")
-		fmt.Fprint(stderr, "Needs "+setupScopes+".\n\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return f, err
-	}
-	if fs.NArg() > 0 {
-		return f, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	return f, nil
-}
-
 // hookURLProblem checks a relay URL given on the command line.
 func hookURLProblem(flagName, raw string) string {
 	u, err := url.Parse(raw)
@@ -203,6 +171,9 @@ func runSetup(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 		problems = append(problems, cerr.Problems...)
 	}
 	problems = append(problems, authProblems(cfg, setupScopes)...)
+	if p := cfg.plainHTTPProblem(); p != "" {
+		problems = append(problems, p)
+	}
 	if p := hookURLProblem("--url", f.url); p != "" {
 		problems = append(problems, p)
 	}

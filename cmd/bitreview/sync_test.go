@@ -48,10 +48,11 @@ var notUserVars = map[string]string{
 // product.md fixes the names it lists, and a variable beyond them is a
 // deliberate addition, listed here with what it is for.
 var extensionVars = map[string]string{
-	"LLM_PRICES":     "prices for the cost estimate in the summary",
-	"TASKS_ON":       "pull-request tasks on inline comments at or above a severity",
-	"MAX_DIFF_BYTES": "bytes of the diff read at most (requirement 33, resource bombs)",
-	"RUN_TIMEOUT":    "deadline of the whole run, so a stuck model or Bitbucket cannot hold the step until its max-time",
+	"LLM_PRICES":           "prices for the cost estimate in the summary",
+	"TASKS_ON":             "pull-request tasks on inline comments at or above a severity",
+	"RUN_TIMEOUT":          "deadline of the whole run, so a stuck model or Bitbucket cannot hold the step until its max-time",
+	"MAX_DIFF_BYTES":       "bytes of the diff read at most (requirement 33, resource bombs)",
+	"BITBUCKET_ALLOW_HTTP": "opt-in for a plain http:// BITBUCKET_API_URL to a host that is not loopback",
 }
 
 // plannedVars are variables product.md lists for features not built yet,

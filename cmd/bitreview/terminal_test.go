@@ -50,7 +50,7 @@ func TestConfigValidateOutputIsTerminalSafe(t *testing.T) {
 	name := filepath.Join(t.TempDir(), "cfg"+terminalBomb+".yaml")
 	require.NoError(t, os.WriteFile(name, []byte(`profile: chill`+"\n"+`"k\e]0;pwned\a\e[2J\u009b\u202e\r": 1`+"\n"), 0o644))
 	var out, errOut bytes.Buffer
-	assert.Equal(t, exitOK, run(t.Context(), []string{"config", "validate", name}, nil, &out, &errOut))
+	assert.Equal(t, exitConfig, run(t.Context(), []string{"config", "validate", name}, nil, &out, &errOut), "an unknown key fails validate")
 	assertTerminalSafe(t, "config stdout", out.String())
 	assertTerminalSafe(t, "config stderr", errOut.String())
 	assert.Contains(t, errOut.String(), "unknown key")

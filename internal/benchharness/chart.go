@@ -1,6 +1,7 @@
 package benchharness
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -24,11 +25,21 @@ type Series struct {
 	Points []Point
 }
 
+// ErrNoPoints is WriteChart's answer when no series has a point a log axis
+// can show.
+var ErrNoPoints = errors.New("no point above zero to draw")
+
 // WriteChart draws the series as lines with points into path as SVG, both
 // axes logarithmic: sizes span 60 to 100k lines, tokens 1k to 2M, and a
 // doubling should look the same everywhere (a straight line of slope 1 is
-// linear growth).
+// linear growth). A log axis cannot show zero or less, so such points are
+// left out, and so are series left without points; with none at all the
+// answer is ErrNoPoints and nothing is written.
 func WriteChart(path, title, xLabel, yLabel string, series ...Series) error {
+	series = drawable(series)
+	if len(series) == 0 {
+		return fmt.Errorf("chart %s: %w", title, ErrNoPoints)
+	}
 	p := plot.New()
 	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = title, xLabel+" (log)", yLabel+" (log)"
 	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
@@ -64,6 +75,24 @@ func WriteChart(path, title, xLabel, yLabel string, series ...Series) error {
 		return fmt.Errorf("chart %s: %w", title, err)
 	}
 	return f.Close()
+}
+
+// drawable keeps the points with both coordinates above zero, and the
+// series that still have one.
+func drawable(series []Series) []Series {
+	var out []Series
+	for _, s := range series {
+		var pts []Point
+		for _, pt := range s.Points {
+			if pt.X > 0 && pt.Y > 0 {
+				pts = append(pts, pt)
+			}
+		}
+		if len(pts) > 0 {
+			out = append(out, Series{Name: s.Name, Points: pts})
+		}
+	}
+	return out
 }
 
 // oneTwoFive labels 1, 2, 5, 10, 20, 50… within the axis range: log axes

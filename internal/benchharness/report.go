@@ -1,6 +1,7 @@
 package benchharness
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -123,10 +124,17 @@ func WriteCharts(dir string, ms []Result) error {
 	for _, s := range []*Series{&wall, &nonLLM, &busy, &full, &inc} {
 		slices.SortFunc(s.Points, func(a, b Point) int { return int(a.X - b.X) })
 	}
-	if err := WriteChart(filepath.Join(dir, "wall.svg"), "Pipe run time against PR size",
-		"changed lines", "seconds", wall, busy, nonLLM); err != nil {
+	// Without scale-N or large runs (say -scenarios small,chat) there is
+	// nothing to draw: no chart rather than an empty log axis.
+	err := WriteChart(filepath.Join(dir, "wall.svg"), "Pipe run time against PR size",
+		"changed lines", "seconds", wall, busy, nonLLM)
+	if err != nil && !errors.Is(err, ErrNoPoints) {
 		return err
 	}
-	return WriteChart(filepath.Join(dir, "tokens.svg"), "LLM tokens: full review vs follow-up push",
+	err = WriteChart(filepath.Join(dir, "tokens.svg"), "LLM tokens: full review vs follow-up push",
 		"changed lines in the PR", "tokens (prompt + completion)", full, inc)
+	if err != nil && !errors.Is(err, ErrNoPoints) {
+		return err
+	}
+	return nil
 }

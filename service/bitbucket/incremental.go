@@ -61,7 +61,7 @@ func PlanReview(ctx context.Context, api CommitAPI, pr PR, last, head string) Pl
 func FetchIncrement(ctx context.Context, api CommitAPI, pr PR, head, from string, prDiff *diffparse.Diff, limit int64) ([]byte, error) {
 	buf := &cappedBuffer{limit: limit}
 	if _, err := api.GetDiff(ctx, pr.Workspace, pr.Repo, head+".."+from, nil, buf); err != nil {
-		return nil, fmt.Errorf("fetch increment %s..%s: %w", short(from), short(head), err)
+		return nil, fmt.Errorf("diff %s..%s: %w", short(from), short(head), err)
 	}
 	return keepFiles(buf.buf.Bytes(), func(path string) bool { return prDiff.File(path) != nil }), nil
 }

@@ -117,21 +117,21 @@ func (in *Insights) Publish(ctx context.Context, ri ReportInput) (*InsightsOutco
 		return out, nil
 	}
 	if _, err := in.api.DeleteReport(ctx, in.ws, in.repo, ri.Commit, ReportID); err != nil && !isNotFound(err) {
-		return out, fmt.Errorf("code insights: replace the report: %w", err)
+		return out, fmt.Errorf("replace the report: %w", err)
 	}
 	if _, _, err := in.api.PutReport(ctx, in.ws, in.repo, ri.Commit, ReportID, report); err != nil {
-		return out, fmt.Errorf("code insights: create the report: %w", err)
+		return out, fmt.Errorf("create the report: %w", err)
 	}
 	for i := 0; i < len(anns); i += bbapi.MaxAnnotationsPerRequest {
 		batch := anns[i:min(i+bbapi.MaxAnnotationsPerRequest, len(anns))]
 		if err := in.postBatch(ctx, ri.Commit, batch); err != nil {
-			return out, fmt.Errorf("code insights: annotations %d-%d: %w", i+1, i+len(batch), err)
+			return out, fmt.Errorf("annotations %d-%d: %w", i+1, i+len(batch), err)
 		}
 		out.Requests++
 		out.Annotations += len(batch)
 	}
 	if _, _, err := in.api.PutReport(ctx, in.ws, in.repo, ri.Commit, ReportID, &final); err != nil {
-		return out, fmt.Errorf("code insights: set the result: %w", err)
+		return out, fmt.Errorf("set the result: %w", err)
 	}
 	return out, nil
 }

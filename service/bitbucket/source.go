@@ -26,7 +26,7 @@ type DiffAPI interface {
 func FetchPullRequest(ctx context.Context, api PullRequestAPI, pr PR) (review.PullRequest, error) {
 	p, _, err := api.GetPullRequest(ctx, pr.Workspace, pr.Repo, pr.ID)
 	if err != nil {
-		return review.PullRequest{}, fmt.Errorf("fetch pull request: %w", err)
+		return review.PullRequest{}, err // the caller names the stage
 	}
 	desc := p.Description
 	if desc == "" {

@@ -241,9 +241,9 @@ func FetchIncrement(ctx context.Context, api RawAPI, pr PR, from, head string, p
 	}, diffparse.ReadOptions{MaxBytes: limit})
 	switch {
 	case err != nil:
-		return nil, fmt.Errorf("fetch increment %s...%s: %w", short(from), short(head), err)
+		return nil, fmt.Errorf("compare %s...%s: %w", short(from), short(head), err)
 	case read.Cut:
-		return nil, fmt.Errorf("fetch increment %s...%s: %w", short(from), short(head), diffparse.ErrTruncated)
+		return nil, fmt.Errorf("compare %s...%s: %w", short(from), short(head), diffparse.ErrTruncated)
 	}
 	var keep []*diffparse.File
 	for _, f := range d.Files {
