@@ -240,6 +240,7 @@ func TestSetupAndDoctorRefusePlainHTTPAPIURL(t *testing.T) {
 	for _, args := range [][]string{
 		{"setup", "--url", "https://relay.example.com/webhook", "--dry-run"},
 		{"doctor", "--for", "pipe"},
+		{"relay"},
 	} {
 		var out bytes.Buffer
 		code := run(t.Context(), args, environ, &out, &out)

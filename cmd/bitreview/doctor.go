@@ -110,9 +110,6 @@ func runDoctor(ctx context.Context, args, environ []string, stdout, stderr io.Wr
 		problems = append(problems, cerr.Problems...)
 	}
 	problems = append(problems, authProblems(cfg, "the scopes of the commands it checks")...)
-	if p := cfg.plainHTTPProblem(); p != "" {
-		problems = append(problems, p)
-	}
 	if f.format != "text" && f.format != "json" {
 		problems = append(problems, "--format: must be text or json")
 	}

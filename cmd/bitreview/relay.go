@@ -118,6 +118,8 @@ func authProblems(c Config, scopes string) []string {
 	}
 	if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
 		p = append(p, "BITBUCKET_API_URL: must be an absolute http(s) URL without credentials, such as https://api.bitbucket.org/2.0")
+	} else if s := c.plainHTTPProblem(); s != "" {
+		p = append(p, s)
 	}
 	return p
 }

@@ -171,9 +171,6 @@ func runSetup(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 		problems = append(problems, cerr.Problems...)
 	}
 	problems = append(problems, authProblems(cfg, setupScopes)...)
-	if p := cfg.plainHTTPProblem(); p != "" {
-		problems = append(problems, p)
-	}
 	if p := hookURLProblem("--url", f.url); p != "" {
 		problems = append(problems, p)
 	}
