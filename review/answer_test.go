@@ -57,8 +57,10 @@ func TestParseAnswer(t *testing.T) {
 
 // TestParseAnswerBounded feeds answers built to make a naive "retry the
 // balanced-object scan from every {" parser quadratic (requirement 33: a
-// model answer of 100k `{`). Each must fail (or parse) in well under 100 ms,
-// and an answer over maxAnswerBytes must be refused without being scanned.
+// model answer of 100k `{`). Each must fail (or parse) in well under a
+// second (a few ms when the machine is idle; the quadratic parser took 4-9
+// s), and an answer over maxAnswerBytes must be refused without being
+// scanned.
 func TestParseAnswerBounded(t *testing.T) {
 	valid := `{"summary":"s","findings":[]}`
 	tests := []struct {
@@ -84,7 +86,7 @@ func TestParseAnswerBounded(t *testing.T) {
 			} else {
 				require.NoError(t, err)
 			}
-			assert.Less(t, elapsed, 100*time.Millisecond, "parsing %d bytes took %s", len(tt.text), elapsed)
+			assert.Less(t, elapsed, time.Second, "parsing %d bytes took %s", len(tt.text), elapsed)
 		})
 	}
 }
