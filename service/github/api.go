@@ -8,7 +8,8 @@
 // hidden markers of review/markers.go and are matched by marker and by the
 // bot's own login, so a human's comment that copies a marker is never
 // touched; re-runs do not duplicate; nothing approves, merges or requests
-// changes.
+// changes. Rate limits and transient answers are retried below go-github,
+// within the context's deadline (see NewClient).
 package github
 
 import (
