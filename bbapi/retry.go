@@ -1,24 +1,22 @@
 package bbapi
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
-	"net"
 	"net/http"
-	"strconv"
-	"syscall"
 	"time"
+
+	"github.com/bitreview/bitreview/internal/retry"
 )
 
 // ErrRetryExceedsDeadline is the cause joined to an error when a retry was
 // due but waiting for it would pass the context's deadline (or, for a
 // server-sent Retry-After, the maximum delay). The original error is kept:
-// errors.As still finds the *ErrorResponse or *RateLimitError.
-var ErrRetryExceedsDeadline = errors.New("retry would exceed deadline")
+// errors.As still finds the *ErrorResponse or *RateLimitError. It is the
+// sentinel every retrying client of bitreview shares (internal/retry).
+var ErrRetryExceedsDeadline = retry.ErrExceedsDeadline
 
 type retryPolicy struct {
 	maxAttempts int
@@ -54,17 +52,19 @@ func WithRetry(maxAttempts int, baseDelay, maxDelay time.Duration) Option {
 	}
 }
 
+// schedule is the shared mechanics with this policy's numbers: full
+// jitter from baseDelay, capped at maxDelay, which also bounds a server's
+// Retry-After.
+func (p retryPolicy) schedule() retry.Policy {
+	return retry.Policy{
+		Backoff:        retry.Backoff{Base: p.baseDelay, Cap: p.maxDelay, Jitter: retry.FullJitter},
+		MaxServerDelay: p.maxDelay,
+	}
+}
+
 // backoff returns the full-jitter delay before attempt+1.
 func (p retryPolicy) backoff(attempt int) time.Duration {
-	d := p.baseDelay
-	for i := 1; i < attempt && d < p.maxDelay; i++ {
-		d *= 2
-	}
-	d = min(d, p.maxDelay)
-	if d <= 0 {
-		return 0
-	}
-	return rand.N(d)
+	return p.schedule().Delay(attempt)
 }
 
 func idempotent(method string) bool {
@@ -90,37 +90,11 @@ func retryableStatus(method string, code int) bool {
 }
 
 // retryableErr reports whether a transport error is worth another attempt.
-func retryableErr(err error) bool {
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return true
-	}
-	var dns *net.DNSError
-	if errors.As(err, &dns) && (dns.IsTemporary || dns.IsTimeout) {
-		return true
-	}
-	for _, target := range []error{syscall.ECONNRESET, syscall.ECONNREFUSED, syscall.ECONNABORTED,
-		syscall.EPIPE, io.EOF, io.ErrUnexpectedEOF} {
-		if errors.Is(err, target) {
-			return true
-		}
-	}
-	return false
-}
+func retryableErr(err error) bool { return retry.Transient(err) }
 
 // retryAfter parses a Retry-After header (seconds or an HTTP date).
 func retryAfter(h http.Header) (time.Duration, bool) {
-	v := h.Get("Retry-After")
-	if v == "" {
-		return 0, false
-	}
-	if s, err := strconv.Atoi(v); err == nil {
-		return max(time.Duration(s)*time.Second, 0), true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(time.Until(t), 0), true
-	}
-	return 0, false
+	return retry.ParseRetryAfter(h.Get("Retry-After"), time.Now())
 }
 
 // send performs the attempts. It returns the final response (unchecked),
@@ -128,10 +102,11 @@ func retryAfter(h http.Header) (time.Duration, bool) {
 // retried in time (the error is then already built from the response).
 func (c *Client) send(req *http.Request, cl call) (*http.Response, int, error) {
 	ctx := req.Context()
-	getBody, err := replayableBody(req)
+	getBody, err := retry.Rewinder(req)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("bbapi: %w", err)
 	}
+	sched := c.retry.schedule()
 	attempts := c.retry.maxAttempts
 	for attempt := 1; ; attempt++ {
 		actx, cancel := c.attemptContext(ctx)
@@ -149,8 +124,8 @@ func (c *Client) send(req *http.Request, cl call) (*http.Response, int, error) {
 				!idempotent(req.Method) || !retryableErr(err) {
 				return nil, attempt, err
 			}
-			delay := c.retry.backoff(attempt)
-			if cause := c.retry.tooLong(ctx, delay, false); cause != nil {
+			delay, cause := sched.Wait(ctx, attempt, 0, false)
+			if cause != nil {
 				return nil, attempt, fmt.Errorf("%w; %w", err, cause)
 			}
 			if err := sleep(ctx, delay, err); err != nil {
@@ -162,15 +137,13 @@ func (c *Client) send(req *http.Request, cl call) (*http.Response, int, error) {
 		if attempt >= attempts || !retryableStatus(req.Method, resp.StatusCode) {
 			return resp, attempt, nil
 		}
-		delay, fromServer := retryAfter(resp.Header)
-		if !fromServer {
-			delay = c.retry.backoff(attempt)
-		}
+		server, fromServer := retryAfter(resp.Header)
 		orig := resp.Body
 		apiErr := c.annotate(CheckResponse(resp), cl, attempt)
 		_, _ = io.Copy(io.Discard, io.LimitReader(orig, maxErrorBody))
 		_ = orig.Close()
-		if cause := c.retry.tooLong(ctx, delay, fromServer); cause != nil {
+		delay, cause := sched.Wait(ctx, attempt, server, fromServer)
+		if cause != nil {
 			return resp, attempt, fmt.Errorf("%w; %w", apiErr, cause)
 		}
 		if err := sleep(ctx, delay, apiErr); err != nil {
@@ -179,47 +152,11 @@ func (c *Client) send(req *http.Request, cl call) (*http.Response, int, error) {
 	}
 }
 
-// tooLong reports why waiting d before the next attempt is not allowed.
-func (p retryPolicy) tooLong(ctx context.Context, d time.Duration, fromServer bool) error {
-	if fromServer && d > p.maxDelay {
-		return fmt.Errorf("%w: the server asked to wait %s, more than the %s maximum delay",
-			ErrRetryExceedsDeadline, d.Round(time.Millisecond), p.maxDelay)
-	}
-	if dl, ok := ctx.Deadline(); ok {
-		if left := time.Until(dl); d >= left {
-			return fmt.Errorf("%w: the next attempt is due in %s but only %s is left",
-				ErrRetryExceedsDeadline, d.Round(time.Millisecond), max(left, 0).Round(time.Millisecond))
-		}
-	}
-	return nil
-}
-
 // sleep waits d, or until ctx ends; then the error keeps lastErr (the
 // failure that caused the retry) and ctx's error.
 func sleep(ctx context.Context, d time.Duration, lastErr error) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("%w; retry abandoned: %w", lastErr, ctx.Err())
+	if err := retry.Sleep(ctx, d); err != nil {
+		return fmt.Errorf("%w; retry abandoned: %w", lastErr, err)
 	}
-}
-
-// replayableBody returns a function producing a fresh copy of the request
-// body, buffering it if the request cannot rewind it itself.
-func replayableBody(req *http.Request) (func() (io.ReadCloser, error), error) {
-	if req.Body == nil || req.Body == http.NoBody {
-		return nil, nil
-	}
-	if req.GetBody != nil {
-		return req.GetBody, nil
-	}
-	data, err := io.ReadAll(req.Body)
-	_ = req.Body.Close()
-	if err != nil {
-		return nil, fmt.Errorf("bbapi: buffer request body: %w", err)
-	}
-	return func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }, nil
+	return nil
 }

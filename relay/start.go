@@ -3,11 +3,11 @@ package relay
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"net/http"
 	"time"
 
 	"github.com/bitreview/bitreview/bbapi"
+	"github.com/bitreview/bitreview/internal/retry"
 )
 
 // deliver starts the pipeline of one verified delivery within the request
@@ -83,6 +83,9 @@ func (r *Relay) start(ctx context.Context, d delivery, t Trigger) error {
 	attrs := []any{"request_uuid", d.requestID, "repository", t.Workspace + "/" + t.Repo, "branch", t.Branch,
 		"pull_request", t.PullRequestID, "comment", t.CommentID, "command", string(t.Command)}
 	start := time.Now()
+	// RetryDelay doubles after each attempt, with equal jitter (half the
+	// interval, plus up to the other half).
+	sched := retry.Policy{Backoff: retry.Backoff{Base: r.opts.RetryDelay, Jitter: retry.EqualJitter}}
 	for attempt := 1; ; attempt++ {
 		actx, acancel := context.WithTimeout(ctx, r.opts.AttemptTimeout)
 		started, err := r.starter.StartPipeline(actx, t)
@@ -95,12 +98,8 @@ func (r *Relay) start(ctx context.Context, d delivery, t Trigger) error {
 		}
 		final := !retryable(err) || attempt >= r.opts.MaxAttempts
 		if !final {
-			delay := backoff(r.opts.RetryDelay, attempt)
-			if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= delay {
-				final = true
-			} else if sleep(ctx, delay) != nil {
-				final = true
-			}
+			delay, tooLong := sched.Wait(ctx, attempt, 0, false)
+			final = tooLong != nil || retry.Sleep(ctx, delay) != nil
 		}
 		if final {
 			r.log.Error("pipeline not started", append(attrs, "attempts", attempt, "error", err.Error(),
@@ -133,22 +132,6 @@ func hintFor(err error) string {
 		return "Bitbucket refused to start the pipeline: check that Pipelines is enabled and that bitbucket-pipelines.yml on the destination branch has the custom pipeline (bitreview doctor checks both)"
 	}
 	return er.Hint
-}
-
-func backoff(base time.Duration, attempt int) time.Duration {
-	d := base << (attempt - 1)
-	return d/2 + rand.N(d/2+1)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // Shutdown stops accepting deliveries (they get 503, and Bitbucket

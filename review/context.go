@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/bitreview/bitreview/diffparse"
 )
 
@@ -34,8 +36,8 @@ func loadSources(ctx context.Context, src FileSource, files []*diffparse.File, c
 		return out
 	}
 	var mu sync.Mutex
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, max(concurrency, 1))
+	var g errgroup.Group // a failed read only leaves that file without context
+	g.SetLimit(max(concurrency, 1))
 	for i, f := range files {
 		if i == maxContextFiles {
 			break
@@ -43,25 +45,22 @@ func loadSources(ctx context.Context, src FileSource, files []*diffparse.File, c
 		if f.NewPath == "" || f.Binary {
 			continue
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
+		g.Go(func() error {
 			data, err := src.ReadFile(ctx, f.NewPath)
 			if err != nil || len(data) > maxSourceBytes {
-				return
+				return nil
 			}
 			lines := splitLines(data)
 			if !agrees(f, lines) {
-				return
+				return nil
 			}
 			mu.Lock()
 			out[f.NewPath] = lines
 			mu.Unlock()
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = g.Wait() // every function returns nil
 	return out
 }
 

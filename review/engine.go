@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/bitreview/bitreview/diffparse"
 )
 
@@ -190,25 +192,24 @@ func (e *Engine) triage(ctx context.Context, pr PullRequest, files []*diffparse.
 }
 
 // parallel runs fn(0..n-1) with at most Concurrency at a time, stopping to
-// start new work once ctx is done.
+// start new work once ctx is done. fn reports its own outcome (a failed
+// batch does not stop the others), so the group collects no error and is
+// not tied to a context that one failure would cancel.
 func (e *Engine) parallel(ctx context.Context, n int, fn func(i int)) {
-	sem := make(chan struct{}, e.opts.Concurrency)
-	var wg sync.WaitGroup
+	var g errgroup.Group
+	g.SetLimit(e.opts.Concurrency)
 	for i := range n {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			wg.Wait()
-			return
+		if ctx.Err() != nil {
+			break
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			fn(i)
-		}()
+		g.Go(func() error {
+			if ctx.Err() == nil { // ctx may have ended while waiting for a slot
+				fn(i)
+			}
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = g.Wait() // every function returns nil
 }
 
 // errBatchCrashed replaces a panic inside one batch (a provider library

@@ -8,7 +8,8 @@
 // hidden markers of review/markers.go and are matched by marker and by the
 // bot's own login, so a human's comment that copies a marker is never
 // touched; re-runs do not duplicate; nothing approves, merges or requests
-// changes.
+// changes. Rate limits and transient answers are retried below go-github,
+// within the context's deadline (see NewClient).
 package github
 
 import (
@@ -18,6 +19,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	gh "github.com/google/go-github/v60/github"
 )
@@ -85,15 +87,37 @@ func FromClient(c *gh.Client) API {
 
 // NewClient returns a go-github client for apiURL (GITHUB_API_URL, such as
 // https://api.github.com or https://ghe.example.com/api/v3) sending token.
+// Its requests are retried as the transport type documents: rate limits
+// are waited out within the context's deadline, and hc.Timeout (else
+// DefaultTimeout) becomes the deadline of each attempt, response headers
+// and body, rather than of the whole call with its waits. hc is not
+// modified.
 func NewClient(hc *http.Client, apiURL, token, userAgent string) (*gh.Client, error) {
+	var timeout time.Duration
+	if hc != nil {
+		timeout = hc.Timeout
+	}
+	return newClient(hc, apiURL, token, userAgent, defaultRetry(timeout))
+}
+
+func newClient(hc *http.Client, apiURL, token, userAgent string, ro retryOptions) (*gh.Client, error) {
 	u, err := url.Parse(strings.TrimSuffix(apiURL, "/") + "/")
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
 		return nil, fmt.Errorf("GITHUB_API_URL: must be an absolute http(s) URL without credentials, such as https://api.github.com")
 	}
-	c := gh.NewClient(hc).WithAuthToken(token)
-	c.BaseURL, c.UploadURL = u, u
-	c.UserAgent = userAgent
-	return c, nil
+	var c http.Client
+	if hc != nil {
+		c = *hc
+	}
+	base := c.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	c.Transport, c.Timeout = &transport{base: base, opts: ro}, 0
+	client := gh.NewClient(&c).WithAuthToken(token)
+	client.BaseURL, client.UploadURL = u, u
+	client.UserAgent = userAgent
+	return client, nil
 }
 
 // PR names one pull request.
@@ -107,7 +131,10 @@ func StatusOf(err error) int {
 	var er *gh.ErrorResponse
 	var rl *gh.RateLimitError
 	var ab *gh.AbuseRateLimitError
+	var wait *RateLimitedError
 	switch {
+	case errors.As(err, &wait):
+		return wait.StatusCode
 	case errors.As(err, &rl):
 		return rl.Response.StatusCode
 	case errors.As(err, &ab):
@@ -122,8 +149,9 @@ func StatusOf(err error) int {
 func Hint(err error) string {
 	var rl *gh.RateLimitError
 	var ab *gh.AbuseRateLimitError
+	var wait *RateLimitedError
 	switch {
-	case errors.As(err, &rl), errors.As(err, &ab), StatusOf(err) == http.StatusTooManyRequests:
+	case errors.As(err, &rl), errors.As(err, &ab), errors.As(err, &wait), StatusOf(err) == http.StatusTooManyRequests:
 		return "GitHub's rate limit is exhausted; re-run the job later (the next run continues where this one stopped)"
 	case StatusOf(err) == http.StatusUnauthorized:
 		return "pass the workflow token: with: github_token: ${{ github.token }} (or a token with pull-requests: write)"

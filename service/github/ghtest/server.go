@@ -4,18 +4,18 @@
 // comments only on lines inside the diff's hunks (422 otherwise, and a
 // review with one bad comment is refused whole), Link-header pagination,
 // the diff media type with its 406 "too_large" refusal, at most 50
-// check-run annotations per request, and 403/429 rate limits on demand.
+// check-run annotations per request, and faults on demand (Fault): 403 and
+// 429 rate limits with or without Retry-After and X-RateLimit-Reset, on
+// every Nth request.
 package ghtest
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/bitreview/bitreview/diffparse"
 )
@@ -86,7 +86,8 @@ type Server struct {
 	submodules map[string]bool   // ref + ":" + path
 	compares   map[string]string // base...head → diff
 	nextID     int64
-	faults     []fault
+	faults     []*faultState
+	faulted    int
 	requests   []string
 	maxFiles   int
 	maxPer     int
@@ -96,12 +97,6 @@ type Server struct {
 type tokenInfo struct {
 	login       string
 	integration bool // GITHUB_TOKEN: GET /user is refused
-}
-
-type fault struct {
-	method, pathSuffix string
-	status             int
-	times              int
 }
 
 // New starts a fake for owner/repo, closed when the test ends.
@@ -177,14 +172,6 @@ func (s *Server) SetDiffLimit(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.maxFiles = n
-}
-
-// Fail makes the next times requests whose method matches and whose path
-// ends with suffix answer status (403 and 429 are rate limits).
-func (s *Server) Fail(method, suffix string, status, times int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, fault{method, suffix, status, times})
 }
 
 // AddIssueComment stores an issue comment written by login.
@@ -268,20 +255,8 @@ func (s *Server) gate(w http.ResponseWriter, r *http.Request) (tokenInfo, bool) 
 		return tokenInfo{}, false
 	}
 	s.requests = append(s.requests, r.Method+" "+r.URL.Path)
-	for i := range s.faults {
-		f := &s.faults[i]
-		if f.times > 0 && f.method == r.Method && strings.HasSuffix(r.URL.Path, f.pathSuffix) {
-			f.times--
-			switch f.status {
-			case http.StatusForbidden, http.StatusTooManyRequests:
-				w.Header().Set("X-RateLimit-Remaining", "0")
-				w.Header().Set("X-RateLimit-Reset", fmt.Sprint(time.Now().Add(time.Hour).Unix()))
-				writeError(w, f.status, "API rate limit exceeded", nil)
-			default:
-				writeError(w, f.status, "injected failure", nil)
-			}
-			return tokenInfo{}, false
-		}
+	if f := s.takeFault(r); f != nil && applyFault(w, f) {
+		return tokenInfo{}, false
 	}
 	return info, true
 }

@@ -3,8 +3,10 @@ package ghtest
 import (
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -86,4 +88,50 @@ func TestFakeEnforcesGitHubConstraints(t *testing.T) {
 	assert.Equal(t, "0", h.Get("X-RateLimit-Remaining"))
 	code, _, _ = do(t, s, "GET", "/repos/o/r/issues/1/comments", "tok", "", "")
 	assert.Equal(t, http.StatusOK, code, "a fault fires the given number of times")
+}
+
+func TestFaults(t *testing.T) {
+	t.Parallel()
+	s := New(t, "o", "r")
+	s.AddToken("tok", "bot", false)
+	require.NoError(t, s.SetPullRequest(PullRequest{Number: 1, HeadSHA: "h", BaseSHA: "b", Diff: testDiff}))
+	const comments = "/repos/o/r/issues/1/comments"
+
+	s.Fault(Fault{Method: "GET", PathSuffix: "/comments", Status: http.StatusTooManyRequests, Every: 3, Times: -1, RetryAfter: "2"})
+	var codes []int
+	for range 7 {
+		code, _, h := do(t, s, "GET", comments, "tok", "", "")
+		codes = append(codes, code)
+		if code == http.StatusTooManyRequests {
+			assert.Equal(t, "2", h.Get("Retry-After"))
+			assert.Empty(t, h.Get("X-RateLimit-Remaining"), "no primary-limit headers unless asked")
+		}
+	}
+	assert.Equal(t, []int{200, 200, 429, 200, 200, 429, 200}, codes, "every third matching request")
+	code, _, _ := do(t, s, "POST", comments, "tok", "", `{"body":"c"}`)
+	assert.Equal(t, http.StatusCreated, code, "another method does not match")
+	assert.Equal(t, 2, s.Faulted())
+
+	before := time.Now().Unix()
+	s.Fault(Fault{Method: "POST", Status: http.StatusForbidden, ResetIn: 10 * time.Second})
+	code, body, h := do(t, s, "POST", comments, "tok", "", `{"body":"c"}`)
+	assert.Equal(t, http.StatusForbidden, code)
+	assert.Contains(t, body, "API rate limit exceeded")
+	assert.Equal(t, "0", h.Get("X-RateLimit-Remaining"))
+	reset, err := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64)
+	require.NoError(t, err)
+	assert.InDelta(t, before+10, reset, 1)
+	assert.Len(t, s.IssueComments(), 1, "the refused POST stored nothing")
+
+	s.Fault(Fault{Method: "POST", Status: http.StatusForbidden, RetryAfter: "60", Secondary: true})
+	code, body, h = do(t, s, "POST", comments, "tok", "", `{"body":"c"}`)
+	assert.Equal(t, http.StatusForbidden, code)
+	assert.Contains(t, body, "secondary-rate-limits")
+	assert.Equal(t, "60", h.Get("Retry-After"))
+
+	s.Fault(Fault{Method: "POST", ResetIn: time.Minute})
+	code, _, h = do(t, s, "POST", comments, "tok", "", `{"body":"last"}`)
+	assert.Equal(t, http.StatusCreated, code, "Status 0 sends the real answer")
+	assert.Equal(t, "0", h.Get("X-RateLimit-Remaining"), "with the spent window's headers")
+	assert.Len(t, s.IssueComments(), 2)
 }
