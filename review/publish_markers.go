@@ -97,10 +97,55 @@ func WithHandled(body string, id int) (string, bool) {
 		return body, true
 	}
 	st.Handled = append(st.Handled, id)
+	return replaceState(body, st), true
+}
+
+// WithState rewrites a summary body's hidden state to st, keeping the
+// latest MaxHandled of st.Handled; a summary written before states were
+// recorded gets the marker. When st changes the pause flag, the paused
+// note at the top is added or removed as WithPaused does. It reports
+// false, and changes nothing, when body is not a summary.
+func WithState(body string, st State) (string, bool) {
+	if !IsSummary(body) {
+		return body, false
+	}
+	old, had := ParseState(body)
+	if had {
+		body = replaceState(body, st)
+	} else {
+		body = strings.TrimRight(body, "\n") + "\n" + stateMarker(capHandled(st)) + "\n"
+	}
+	if st.Paused != old.Paused {
+		body = withPausedNote(body, st.Paused)
+	}
+	return body, true
+}
+
+// replaceState replaces the state marker of body, which has one, with st.
+func replaceState(body string, st State) string {
+	i := strings.Index(body, statePrefix)
+	j := i + strings.IndexByte(body[i:], ')') + 1
+	return body[:i] + stateMarker(capHandled(st)) + body[j:]
+}
+
+// capHandled keeps the latest MaxHandled of st.Handled.
+func capHandled(st State) State {
 	if n := len(st.Handled); n > MaxHandled {
 		st.Handled = st.Handled[n-MaxHandled:]
 	}
-	i := strings.Index(body, statePrefix)
-	j := i + strings.IndexByte(body[i:], ')') + 1
-	return body[:i] + stateMarker(st) + body[j:], true
+	return st
+}
+
+// PausedReason is the summary line of a run skipped while automatic
+// reviews are paused, and of the summary a pause is recorded in.
+const PausedReason = "automatic reviews are paused on this pull request (`@bitreview pause`). Comment `@bitreview resume` to restart them, or `@bitreview review` for one review now."
+
+// RenderStateSummary renders the summary that records st on a pull request
+// that has none yet: a skipped run's, saying why nothing was reviewed.
+func RenderStateSummary(st State, info SummaryInfo) string {
+	reason := "no review has been published on this pull request yet."
+	if st.Paused {
+		reason = PausedReason
+	}
+	return RenderSkipped(reason, info, capHandled(st))
 }
