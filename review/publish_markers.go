@@ -71,11 +71,16 @@ func ParseVerdict(body string) (Verdict, bool) {
 func RenderSkipped(reason string, info SummaryInfo, st State) string {
 	var b strings.Builder
 	b.WriteString("## bitreview\n\n")
-	b.WriteString("⏸️ **Not reviewed:** " + oneLine(Sanitize(reason)) + "\n")
+	b.WriteString(skippedLine(reason) + "\n")
 	if info.Version != "" {
 		b.WriteString("\n---\n_bitreview " + info.Version + "_\n")
 	}
 	return b.String() + "\n" + summaryMarker + "\n" + stateMarker(st) + "\n"
+}
+
+// skippedLine is the line of a skipped run's summary that says why.
+func skippedLine(reason string) string {
+	return "⏸️ **Not reviewed:** " + oneLine(Sanitize(reason))
 }
 
 // MaxHandled bounds State.Handled: the comment ids of the latest commands
@@ -103,7 +108,8 @@ func WithHandled(body string, id int) (string, bool) {
 // WithState rewrites a summary body's hidden state to st, keeping the
 // latest MaxHandled of st.Handled; a summary written before states were
 // recorded gets the marker. When st changes the pause flag, the paused
-// note at the top is added or removed as WithPaused does. It reports
+// note at the top is added or removed as WithPaused does (in a summary
+// that only records a state, its reason line says it instead). It reports
 // false, and changes nothing, when body is not a summary.
 func WithState(body string, st State) (string, bool) {
 	if !IsSummary(body) {
@@ -115,7 +121,14 @@ func WithState(body string, st State) (string, bool) {
 	} else {
 		body = strings.TrimRight(body, "\n") + "\n" + stateMarker(capHandled(st)) + "\n"
 	}
-	if st.Paused != old.Paused {
+	pausedLine, idleLine := skippedLine(PausedReason), skippedLine(idleReason)
+	switch {
+	case st.Paused == old.Paused:
+	case st.Paused && strings.Contains(body, idleLine):
+		body = strings.Replace(body, idleLine, pausedLine, 1)
+	case !st.Paused && strings.Contains(body, pausedLine):
+		body = strings.Replace(body, pausedLine, idleLine, 1)
+	default:
 		body = withPausedNote(body, st.Paused)
 	}
 	return body, true
@@ -140,10 +153,14 @@ func capHandled(st State) State {
 // reviews are paused, and of the summary a pause is recorded in.
 const PausedReason = "automatic reviews are paused on this pull request (`@bitreview pause`). Comment `@bitreview resume` to restart them, or `@bitreview review` for one review now."
 
+// idleReason is the reason of a summary that only records a state.
+const idleReason = "the latest commit has not been reviewed yet."
+
 // RenderStateSummary renders the summary that records st on a pull request
 // that has none yet: a skipped run's, saying why nothing was reviewed.
+// WithState keeps its reason in step with the pause flag.
 func RenderStateSummary(st State, info SummaryInfo) string {
-	reason := "no review has been published on this pull request yet."
+	reason := idleReason
 	if st.Paused {
 		reason = PausedReason
 	}

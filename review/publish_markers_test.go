@@ -86,6 +86,12 @@ func TestWithState(t *testing.T) {
 			assert.Equal(t, body, again, "writing the same state twice changes nothing")
 		})
 	}
+	idle := RenderStateSummary(State{}, SummaryInfo{})
+	pausedIdle, _ := WithState(idle, State{Paused: true})
+	assert.Equal(t, RenderStateSummary(State{Paused: true}, SummaryInfo{}), pausedIdle, "a state-only summary says why, without a second note")
+	resumedIdle, _ := WithState(pausedIdle, State{})
+	assert.Equal(t, idle, resumedIdle)
+
 	paused, _ := WithState(summary, State{HeadCommit: "abc1234", Paused: true})
 	resumed, _ := WithState(paused, State{HeadCommit: "abc1234"})
 	assert.NotContains(t, resumed, pausedNote, "resuming removes the note")
