@@ -27,7 +27,10 @@ func TestPlatformMessage(t *testing.T) {
 	dependabot := s.AddIssueComment("dependabot[bot]", "@bitreview rebase")
 	root, err := s.AddReviewComment("carol", "app/math.go", "RIGHT", 3, "this subtracts")
 	require.NoError(t, err)
+	other, err := s.AddReviewComment("frank", "app/math.go", "RIGHT", 1, "another thread")
+	require.NoError(t, err)
 	s.AddReply("dave", root.ID, "agreed")
+	s.AddReply("grace", other.ID, "not this one either")
 	s.AddReply("erin", root.ID, "@bitreview is it a bug?")
 	var inThread int64
 	for _, c := range s.ReviewComments() {
@@ -69,8 +72,9 @@ func TestPlatformMessage(t *testing.T) {
 	assert.Equal(t, &review.Anchor{Path: "app/math.go", Side: diffparse.New, Line: 3}, m.Inline)
 	assert.Equal(t, "@@ -0,0 +1,3 @@\n+package app\n+\n+func Add(a, b int) int { return a - b }", m.Hunk)
 	assert.Equal(t, []review.ThreadComment{{Author: "carol", Text: "this subtracts"}, {Author: "dave", Text: "agreed"}}, m.Thread)
-	_, err = thread.Message(t.Context(), question.ID)
-	require.NoError(t, err, "an issue comment id read as a review comment is not there")
+	m, err = thread.Message(t.Context(), question.ID)
+	require.NoError(t, err)
+	assert.True(t, m.Deleted, "an issue comment's id names no review comment")
 }
 
 // Reply answers in the conversation or in the review thread (replying to
