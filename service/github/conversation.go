@@ -24,71 +24,92 @@ func (p *Platform) Message(ctx context.Context, id int64) (*review.Message, erro
 	if err != nil {
 		return nil, err
 	}
+	read := p.conversation
 	if p.opts.CommentKind == ReviewComment {
-		return p.reviewMessage(ctx, id, me)
+		read = p.reviewThreads
 	}
-	c, _, err := p.api.Issues.GetComment(ctx, p.pr.Owner, p.pr.Repo, id)
+	c, all, err := read(ctx, id)
 	switch {
-	case StatusOf(err) == http.StatusNotFound:
-		return &review.Message{ID: id, Deleted: true}, nil
 	case err != nil:
-		return nil, fmt.Errorf("read comment %d: %w", id, err)
-	}
-	all, err := listIssueComments(ctx, p.api.Issues, p.pr)
-	if err != nil {
 		return nil, err
+	case c == nil:
+		return &review.Message{ID: id, Deleted: true}, nil
 	}
-	m := &review.Message{ID: id, Author: c.GetUser().GetLogin(), Body: c.GetBody(), Mine: isBot(c.GetUser(), me)}
+	p.roots[id] = c.root
+	m := &review.Message{ID: id, Author: c.user.GetLogin(), Body: c.body, Mine: isBot(c.user, me), Inline: c.inline, Hunk: c.hunk}
 	var thread []review.ThreadComment
 	for _, o := range all {
-		if o.GetID() == id {
+		if o.id == id {
 			continue
 		}
-		m.Replied = m.Replied || answers(o.GetUser(), o.GetBody(), me, id)
-		thread = append(thread, threadComment(o.GetUser(), o.GetBody(), me))
+		m.Replied = m.Replied || o.answers(me, id)
+		if o.root == c.root {
+			thread = append(thread, o.threadComment(me))
+		}
 	}
 	m.Thread = review.TrimThread(thread)
 	return m, nil
 }
 
-// reviewMessage is Message for a review comment.
-func (p *Platform) reviewMessage(ctx context.Context, id int64, me string) (*review.Message, error) {
-	c, _, err := p.api.Pulls.GetComment(ctx, p.pr.Owner, p.pr.Repo, id)
-	switch {
-	case StatusOf(err) == http.StatusNotFound:
-		return &review.Message{ID: id, Deleted: true}, nil
-	case err != nil:
-		return nil, fmt.Errorf("read review comment %d: %w", id, err)
-	}
-	all, err := listReviewComments(ctx, p.api.Pulls, p.pr)
+// note is a comment of either kind as Message uses it. root is the first
+// comment of its review thread; 0 for the conversation.
+type note struct {
+	id, root int64
+	user     *gh.User
+	body     string
+	inline   *review.Anchor
+	hunk     string
+}
+
+// conversation reads conversation comment id and the whole conversation,
+// oldest first; c is nil when id is gone.
+func (p *Platform) conversation(ctx context.Context, id int64) (c *note, all []note, err error) {
+	ic, _, err := p.api.Issues.GetComment(ctx, p.pr.Owner, p.pr.Repo, id)
 	if err != nil {
-		return nil, err
+		return nil, nil, gone(err, id)
 	}
+	list, err := listIssueComments(ctx, p.api.Issues, p.pr)
+	for _, o := range list {
+		all = append(all, note{id: o.GetID(), user: o.GetUser(), body: o.GetBody()})
+	}
+	return &note{id: id, user: ic.GetUser(), body: ic.GetBody()}, all, err
+}
+
+// reviewThreads reads review comment id, with its anchor, and every
+// review comment, oldest first; c is nil when id is gone.
+func (p *Platform) reviewThreads(ctx context.Context, id int64) (c *note, all []note, err error) {
+	rc, _, err := p.api.Pulls.GetComment(ctx, p.pr.Owner, p.pr.Repo, id)
+	if err != nil {
+		return nil, nil, gone(err, id)
+	}
+	list, err := listReviewComments(ctx, p.api.Pulls, p.pr)
+	for _, o := range list {
+		all = append(all, reviewNote(o))
+	}
+	n := reviewNote(rc)
+	line := rc.GetLine()
+	if line == 0 {
+		line = rc.GetOriginalLine() // an outdated comment
+	}
+	n.inline, n.hunk = &review.Anchor{Path: rc.GetPath(), Side: sideOf(rc), Line: line}, rc.GetDiffHunk()
+	return &n, all, err
+}
+
+func reviewNote(c *gh.PullRequestComment) note {
 	root := c.GetInReplyTo()
 	if root == 0 {
-		root = id
+		root = c.GetID()
 	}
-	p.roots[id] = root
-	line := c.GetLine()
-	if line == 0 {
-		line = c.GetOriginalLine() // an outdated comment
+	return note{id: c.GetID(), root: root, user: c.GetUser(), body: c.GetBody()}
+}
+
+// gone is nil for a comment that is not there (404), so that Message
+// answers Deleted, and the wrapped error otherwise.
+func gone(err error, id int64) error {
+	if StatusOf(err) == http.StatusNotFound {
+		return nil
 	}
-	m := &review.Message{
-		ID: id, Author: c.GetUser().GetLogin(), Body: c.GetBody(), Mine: isBot(c.GetUser(), me),
-		Inline: &review.Anchor{Path: c.GetPath(), Side: sideOf(c), Line: line}, Hunk: c.GetDiffHunk(),
-	}
-	var thread []review.ThreadComment
-	for _, o := range all {
-		if o.GetID() == id {
-			continue
-		}
-		m.Replied = m.Replied || answers(o.GetUser(), o.GetBody(), me, id)
-		if o.GetID() == root || o.GetInReplyTo() == root {
-			thread = append(thread, threadComment(o.GetUser(), o.GetBody(), me))
-		}
-	}
-	m.Thread = review.TrimThread(thread)
-	return m, nil
+	return fmt.Errorf("read comment %d: %w", id, err)
 }
 
 // Reply posts body, rendered by the caller (review.RenderReply or
@@ -108,7 +129,7 @@ func (p *Platform) Reply(ctx context.Context, m *review.Message, body string) er
 	if p.opts.CommentKind == ReviewComment {
 		root := p.roots[m.ID]
 		if root == 0 {
-			root = m.ID
+			root = m.ID // a Message this Platform did not read
 		}
 		_, _, err = p.api.Pulls.CreateCommentInReplyTo(ctx, p.pr.Owner, p.pr.Repo, p.pr.Number, body, root)
 	} else {
@@ -136,15 +157,15 @@ func isBot(u *gh.User, me string) bool {
 }
 
 // answers reports a comment of the bot's that replies to comment id.
-func answers(u *gh.User, body, me string, id int64) bool {
-	to, ok := review.RepliesTo(body)
-	return ok && int64(to) == id && u.GetLogin() == me
+func (n note) answers(me string, id int64) bool {
+	to, ok := review.RepliesTo(n.body)
+	return ok && int64(to) == id && n.user.GetLogin() == me
 }
 
-func threadComment(u *gh.User, body, me string) review.ThreadComment {
-	author := u.GetLogin()
+func (n note) threadComment(me string) review.ThreadComment {
+	author := n.user.GetLogin()
 	if author == "" {
 		author = "unknown"
 	}
-	return review.ThreadComment{Author: author, Text: body, Bot: u.GetLogin() == me}
+	return review.ThreadComment{Author: author, Text: n.body, Bot: n.user.GetLogin() == me}
 }
