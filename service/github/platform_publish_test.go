@@ -196,3 +196,16 @@ func TestPlatformDryRunWritesNothing(t *testing.T) {
 		assert.Contains(t, dry.String(), want)
 	}
 }
+
+// Publish anchors the comments on the head commit even when the flow did
+// not ask for the pull request first (GitHub refuses another commit_id).
+func TestPlatformPublishReadsTheHead(t *testing.T) {
+	t.Parallel()
+	s, api, d := newFake(t)
+	out, err := NewPlatform(api, testPR, PlatformOptions{}).Publish(t.Context(), &review.Result{Findings: []review.Finding{finding(3, "a")}},
+		review.SummaryInfo{}, review.State{HeadCommit: head}, review.Scope{PRDiff: d, Reviewed: d, Complete: true})
+	require.NoError(t, err)
+	assert.Equal(t, 1, out.Posted)
+	require.Len(t, s.ReviewComments(), 1)
+	assert.Equal(t, head, s.ReviewComments()[0].CommitID)
+}
