@@ -74,7 +74,7 @@ func (p *Platform) SaveState(ctx context.Context, st review.State, info review.S
 		body, _ = review.WithState(prior.Summary.GetBody(), st)
 	}
 	if err := p.pub.upsertSummary(ctx, prior, body, out); err != nil {
-		return fmt.Errorf("record the state in the summary: %w", err)
+		return fmt.Errorf("post summary: %w", err)
 	}
 	return nil
 }
