@@ -135,19 +135,21 @@ func WithPaused(body string, paused bool) (string, bool) {
 	if !ok {
 		return body, false
 	}
-	i := strings.Index(body, statePrefix)
-	j := i + strings.IndexByte(body[i:], ')') + 1
 	st.Paused = paused
-	body = body[:i] + stateMarker(st) + body[j:]
+	return withPausedNote(replaceState(body, st), paused), true
+}
+
+// withPausedNote adds the paused note at the top of a summary body, or
+// removes it.
+func withPausedNote(body string, paused bool) string {
 	body = strings.Replace(body, pausedNote, "", 1)
-	if paused {
-		if k := strings.Index(body, "\n\n"); strings.HasPrefix(body, "## ") && k >= 0 {
-			body = body[:k+2] + pausedNote + body[k+2:]
-		} else {
-			body = pausedNote + body
-		}
+	if !paused {
+		return body
 	}
-	return body, true
+	if k := strings.Index(body, "\n\n"); strings.HasPrefix(body, "## ") && k >= 0 {
+		return body[:k+2] + pausedNote + body[k+2:]
+	}
+	return pausedNote + body
 }
 
 // ChatHelp is the reply to "@bitreview help".

@@ -71,11 +71,16 @@ func ParseVerdict(body string) (Verdict, bool) {
 func RenderSkipped(reason string, info SummaryInfo, st State) string {
 	var b strings.Builder
 	b.WriteString("## bitreview\n\n")
-	b.WriteString("⏸️ **Not reviewed:** " + oneLine(Sanitize(reason)) + "\n")
+	b.WriteString(skippedLine(reason) + "\n")
 	if info.Version != "" {
 		b.WriteString("\n---\n_bitreview " + info.Version + "_\n")
 	}
 	return b.String() + "\n" + summaryMarker + "\n" + stateMarker(st) + "\n"
+}
+
+// skippedLine is the line of a skipped run's summary that says why.
+func skippedLine(reason string) string {
+	return "⏸️ **Not reviewed:** " + oneLine(Sanitize(reason))
 }
 
 // MaxHandled bounds State.Handled: the comment ids of the latest commands
@@ -97,10 +102,67 @@ func WithHandled(body string, id int) (string, bool) {
 		return body, true
 	}
 	st.Handled = append(st.Handled, id)
+	return replaceState(body, st), true
+}
+
+// WithState rewrites a summary body's hidden state to st, keeping the
+// latest MaxHandled of st.Handled; a summary written before states were
+// recorded gets the marker. When st changes the pause flag, the paused
+// note at the top is added or removed as WithPaused does (in a summary
+// that only records a state, its reason line says it instead). It reports
+// false, and changes nothing, when body is not a summary.
+func WithState(body string, st State) (string, bool) {
+	if !IsSummary(body) {
+		return body, false
+	}
+	old, had := ParseState(body)
+	if had {
+		body = replaceState(body, st)
+	} else {
+		body = strings.TrimRight(body, "\n") + "\n" + stateMarker(capHandled(st)) + "\n"
+	}
+	pausedLine, idleLine := skippedLine(PausedReason), skippedLine(idleReason)
+	switch {
+	case st.Paused == old.Paused:
+	case st.Paused && strings.Contains(body, idleLine):
+		body = strings.Replace(body, idleLine, pausedLine, 1)
+	case !st.Paused && strings.Contains(body, pausedLine):
+		body = strings.Replace(body, pausedLine, idleLine, 1)
+	default:
+		body = withPausedNote(body, st.Paused)
+	}
+	return body, true
+}
+
+// replaceState replaces the state marker of body, which has one, with st.
+func replaceState(body string, st State) string {
+	i := strings.Index(body, statePrefix)
+	j := i + strings.IndexByte(body[i:], ')') + 1
+	return body[:i] + stateMarker(capHandled(st)) + body[j:]
+}
+
+// capHandled keeps the latest MaxHandled of st.Handled.
+func capHandled(st State) State {
 	if n := len(st.Handled); n > MaxHandled {
 		st.Handled = st.Handled[n-MaxHandled:]
 	}
-	i := strings.Index(body, statePrefix)
-	j := i + strings.IndexByte(body[i:], ')') + 1
-	return body[:i] + stateMarker(st) + body[j:], true
+	return st
+}
+
+// PausedReason is the summary line of a run skipped while automatic
+// reviews are paused, and of the summary a pause is recorded in.
+const PausedReason = "automatic reviews are paused on this pull request (`@bitreview pause`). Comment `@bitreview resume` to restart them, or `@bitreview review` for one review now."
+
+// idleReason is the reason of a summary that only records a state.
+const idleReason = "the latest commit has not been reviewed yet."
+
+// RenderStateSummary renders the summary that records st on a pull request
+// that has none yet: a skipped run's, saying why nothing was reviewed.
+// WithState keeps its reason in step with the pause flag.
+func RenderStateSummary(st State, info SummaryInfo) string {
+	reason := idleReason
+	if st.Paused {
+		reason = PausedReason
+	}
+	return RenderSkipped(reason, info, capHandled(st))
 }

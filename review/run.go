@@ -58,6 +58,17 @@ func SameCommit(a, b string) bool {
 	return len(a) >= 7 && b[:len(a)] == a
 }
 
+// Increment is the plan of a review after an earlier one (the workflow's
+// Source.Increment returns it).
+type Increment struct {
+	// Diff is the diff of the new commits, nil for a full review.
+	Diff *diffparse.Diff
+	From string // the last reviewed commit, when Diff is set
+	// FallbackReason says why a review that could have been incremental
+	// is full (force-push, rebase, unknown commit); "" otherwise.
+	FallbackReason string
+}
+
 // Scope is what one run looked at, so that a host can tell which earlier
 // inline comments no longer apply (each adapter documents its policy).
 type Scope struct {

@@ -56,15 +56,10 @@ type Source interface {
 	Increment(ctx context.Context, last, head string, prDiff *diffparse.Diff, maxBytes int64) (Increment, error)
 }
 
-// Increment is the plan of a review after an earlier one.
-type Increment struct {
-	// Diff is the diff of the new commits, nil for a full review.
-	Diff *diffparse.Diff
-	From string // the last reviewed commit, when Diff is set
-	// FallbackReason says why a review that could have been incremental
-	// is full (force-push, rebase, unknown commit); "" otherwise.
-	FallbackReason string
-}
+// Increment is the plan of a review after an earlier one. It is defined
+// in review, so that an adapter implements Source without importing this
+// package (adapters and workflow do not import each other).
+type Increment = review.Increment
 
 // Publisher writes a review on the pull request, finding again what
 // earlier runs wrote by the bot's identity and hidden markers, so that
@@ -96,4 +91,13 @@ type Conversation interface {
 	// Reply answers m in its thread (a review thread, or the
 	// conversation).
 	Reply(ctx context.Context, m *review.Message, body string) error
+}
+
+// DiffNoter is what a Source may implement besides: notes on how Diff
+// read the diff that the summary and the step log should carry (GitHub
+// refuses a diff over 300 files or 20,000 lines, and the adapter rebuilds
+// it from the files endpoint, whose files without a patch are listed as
+// skipped). The flow asks after Diff; a Source without it has none.
+type DiffNoter interface {
+	DiffNotes() []string
 }

@@ -30,15 +30,17 @@ type PullsAPI interface {
 	GetRaw(ctx context.Context, owner, repo string, number int, opts gh.RawOptions) (string, *gh.Response, error)
 	ListFiles(ctx context.Context, owner, repo string, number int, opts *gh.ListOptions) ([]*gh.CommitFile, *gh.Response, error)
 	ListComments(ctx context.Context, owner, repo string, number int, opts *gh.PullRequestListCommentsOptions) ([]*gh.PullRequestComment, *gh.Response, error)
+	GetComment(ctx context.Context, owner, repo string, commentID int64) (*gh.PullRequestComment, *gh.Response, error)
 	CreateReview(ctx context.Context, owner, repo string, number int, review *gh.PullRequestReviewRequest) (*gh.PullRequestReview, *gh.Response, error)
 	CreateComment(ctx context.Context, owner, repo string, number int, comment *gh.PullRequestComment) (*gh.PullRequestComment, *gh.Response, error)
 	DeleteComment(ctx context.Context, owner, repo string, commentID int64) (*gh.Response, error)
 	CreateCommentInReplyTo(ctx context.Context, owner, repo string, number int, body string, commentID int64) (*gh.PullRequestComment, *gh.Response, error)
 }
 
-// IssuesAPI is what the summary comment needs.
+// IssuesAPI is what the summary comment and the conversation need.
 type IssuesAPI interface {
 	ListComments(ctx context.Context, owner, repo string, number int, opts *gh.IssueListCommentsOptions) ([]*gh.IssueComment, *gh.Response, error)
+	GetComment(ctx context.Context, owner, repo string, commentID int64) (*gh.IssueComment, *gh.Response, error)
 	CreateComment(ctx context.Context, owner, repo string, number int, comment *gh.IssueComment) (*gh.IssueComment, *gh.Response, error)
 	EditComment(ctx context.Context, owner, repo string, commentID int64, comment *gh.IssueComment) (*gh.IssueComment, *gh.Response, error)
 	DeleteComment(ctx context.Context, owner, repo string, commentID int64) (*gh.Response, error)

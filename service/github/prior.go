@@ -1,9 +1,11 @@
 package github
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	gh "github.com/google/go-github/v60/github"
@@ -39,30 +41,16 @@ func (p *Publisher) Load(ctx context.Context) (*Prior, error) {
 		return nil, err
 	}
 	pr := &Prior{Me: me}
-	lo := gh.ListOptions{PerPage: 100}
-	for {
-		cs, resp, err := p.api.Pulls.ListComments(ctx, p.pr.Owner, p.pr.Repo, p.pr.Number, &gh.PullRequestListCommentsOptions{ListOptions: lo})
-		if err != nil {
-			return nil, fmt.Errorf("list review comments: %w", err)
-		}
-		pr.review = append(pr.review, cs...)
-		if lo.Page = resp.NextPage; lo.Page == 0 {
-			break
-		}
+	if pr.review, err = listReviewComments(ctx, p.api.Pulls, p.pr); err != nil {
+		return nil, err
 	}
-	lo = gh.ListOptions{PerPage: 100}
-	for {
-		cs, resp, err := p.api.Issues.ListComments(ctx, p.pr.Owner, p.pr.Repo, p.pr.Number, &gh.IssueListCommentsOptions{ListOptions: lo})
-		if err != nil {
-			return nil, fmt.Errorf("list comments: %w", err)
-		}
-		for _, c := range cs {
-			if c.GetUser().GetLogin() == me {
-				pr.issue = append(pr.issue, c)
-			}
-		}
-		if lo.Page = resp.NextPage; lo.Page == 0 {
-			break
+	all, err := listIssueComments(ctx, p.api.Issues, p.pr)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range all {
+		if c.GetUser().GetLogin() == me {
+			pr.issue = append(pr.issue, c)
 		}
 	}
 	for _, c := range pr.review {
@@ -70,16 +58,67 @@ func (p *Publisher) Load(ctx context.Context) (*Prior, error) {
 			pr.mine = append(pr.mine, c)
 		}
 	}
+	var newest *gh.IssueComment
 	for _, c := range pr.summaries() {
-		if pr.Summary == nil || c.GetID() > pr.Summary.GetID() {
-			pr.Summary = c
+		if newest == nil || c.GetID() > newest.GetID() {
+			newest = c
 		}
 	}
-	if pr.Summary != nil {
-		pr.State, pr.HasState = review.ParseState(pr.Summary.GetBody())
-		pr.Verdict, pr.HasVerdict = review.ParseVerdict(pr.Summary.GetBody())
-	}
+	pr.setSummary(newest)
 	return pr, nil
+}
+
+// setSummary makes c (nil for none) the summary and reads its state and
+// verdict.
+func (pr *Prior) setSummary(c *gh.IssueComment) {
+	pr.Summary = c
+	pr.State, pr.HasState = review.ParseState(c.GetBody())
+	pr.Verdict, pr.HasVerdict = review.ParseVerdict(c.GetBody())
+}
+
+// listIssueComments lists the conversation, all pages, oldest first.
+func listIssueComments(ctx context.Context, api IssuesAPI, pr PR) ([]*gh.IssueComment, error) {
+	all, err := listAll(func(lo gh.ListOptions) ([]*gh.IssueComment, *gh.Response, error) {
+		return api.ListComments(ctx, pr.Owner, pr.Repo, pr.Number, &gh.IssueListCommentsOptions{ListOptions: lo})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list comments: %w", err)
+	}
+	return all, nil
+}
+
+// listReviewComments lists the review comments, all pages, oldest first.
+func listReviewComments(ctx context.Context, api PullsAPI, pr PR) ([]*gh.PullRequestComment, error) {
+	all, err := listAll(func(lo gh.ListOptions) ([]*gh.PullRequestComment, *gh.Response, error) {
+		return api.ListComments(ctx, pr.Owner, pr.Repo, pr.Number, &gh.PullRequestListCommentsOptions{ListOptions: lo})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list review comments: %w", err)
+	}
+	return all, nil
+}
+
+// listAll reads every page of a comment listing, 100 a page, and sorts
+// the comments by id (oldest first).
+func listAll[C interface{ GetID() int64 }](page func(gh.ListOptions) ([]C, *gh.Response, error)) ([]C, error) {
+	var all []C
+	lo := gh.ListOptions{PerPage: 100}
+	for {
+		cs, resp, err := page(lo)
+		if err != nil {
+			return nil, fmt.Errorf("page %d: %w", max(lo.Page, 1), err)
+		}
+		all = append(all, cs...)
+		if lo.Page = resp.NextPage; lo.Page == 0 {
+			slices.SortStableFunc(all, func(a, b C) int { return cmp.Compare(a.GetID(), b.GetID()) })
+			return all, nil
+		}
+	}
+}
+
+// forget drops our issue comment id (a deleted duplicate summary).
+func (pr *Prior) forget(id int64) {
+	pr.issue = slices.DeleteFunc(pr.issue, func(c *gh.IssueComment) bool { return c.GetID() == id })
 }
 
 func (p *Publisher) identity(ctx context.Context) (string, error) {

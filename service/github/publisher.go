@@ -9,7 +9,6 @@ import (
 
 	gh "github.com/google/go-github/v60/github"
 
-	"github.com/bitreview/bitreview/diffparse"
 	"github.com/bitreview/bitreview/review"
 )
 
@@ -38,29 +37,13 @@ func NewPublisher(api API, pr PR, opts Options) *Publisher {
 	return &Publisher{api: api, pr: pr, opts: opts}
 }
 
-// Outcome counts what a publish did.
-type Outcome struct {
-	Posted     int // inline comments created now
-	Existing   int // inline comments already there from an earlier run
-	Carried    int // of Existing: open findings this run did not look at again
-	Rejected   int // anchors GitHub refused; moved to the summary
-	OverBudget int // not posted inline because of MaxComments
-	Failed     int // could not be posted
-	Deleted    int // stale comments deleted (nobody replied)
-	Kept       int // stale comments with replies, left in place
-	Summary    string
-	SummaryID  int64
-	Verdict    review.Verdict
-	Warnings   []string
-}
+// Outcome counts what a publish did. It is the host-neutral
+// review.Outcome; GitHub leaves Dismissed, Resolved and Tasks at zero (its
+// REST API resolves no threads and has no tasks).
+type Outcome = review.Outcome
 
 // Scope is what one run looked at; see stale for the policy.
-type Scope struct {
-	PRDiff, Reviewed *diffparse.Diff
-	Incremental      bool
-	Complete         bool
-	Skipped          []review.Skipped
-}
+type Scope = review.Scope
 
 // Publish posts res on top of prior, with the Bitbucket publisher's
 // policy: stale comments of ours are deleted (or, with replies, left: the
@@ -82,7 +65,7 @@ func (p *Publisher) Publish(ctx context.Context, prior *Prior, res *review.Resul
 		switch {
 		case produced[t.fp]:
 			open++
-		case scope.stale(t):
+		case stale(scope, t):
 			p.retire(ctx, t, out)
 		default:
 			open++
@@ -182,6 +165,7 @@ func (p *Publisher) retire(ctx context.Context, t *thread, out *Outcome) {
 // upsertSummary edits our newest summary (or creates one) and deletes our
 // older duplicates. An unchanged body is not written. A create that failed
 // without a clear answer is checked by listing before it is believed.
+// prior then holds the summary as written, for later writes of the run.
 func (p *Publisher) upsertSummary(ctx context.Context, prior *Prior, body string, out *Outcome) error {
 	if p.opts.DryRun != nil {
 		out.Summary = "dry-run"
@@ -193,13 +177,13 @@ func (p *Publisher) upsertSummary(ctx context.Context, prior *Prior, body string
 	if newest == nil {
 		c, _, err := p.api.Issues.CreateComment(ctx, p.pr.Owner, p.pr.Repo, p.pr.Number, in)
 		if err != nil {
-			if s := p.findSummary(ctx, prior.Me, body); s != nil && ctx.Err() == nil {
-				out.Summary, out.SummaryID = "created", s.GetID()
-				return nil
+			if c = p.findSummary(ctx, prior.Me, body); c == nil || ctx.Err() != nil {
+				return err
 			}
-			return err
 		}
-		out.Summary, out.SummaryID = "created", c.GetID()
+		out.Summary = "created"
+		prior.issue = append(prior.issue, c)
+		prior.setSummary(c)
 		return nil
 	}
 	for _, c := range prior.summaries() {
@@ -207,9 +191,9 @@ func (p *Publisher) upsertSummary(ctx context.Context, prior *Prior, body string
 			if _, err := p.api.Issues.DeleteComment(ctx, p.pr.Owner, p.pr.Repo, c.GetID()); err != nil && StatusOf(err) != http.StatusNotFound {
 				return fmt.Errorf("delete duplicate summary %d: %w", c.GetID(), err)
 			}
+			prior.forget(c.GetID())
 		}
 	}
-	out.SummaryID = newest.GetID()
 	if strings.TrimSpace(newest.GetBody()) == strings.TrimSpace(body) {
 		out.Summary = "unchanged"
 		return nil
@@ -218,23 +202,20 @@ func (p *Publisher) upsertSummary(ctx context.Context, prior *Prior, body string
 		return err
 	}
 	out.Summary = "updated"
+	newest.Body = gh.String(body)
+	prior.setSummary(newest)
 	return nil
 }
 
 func (p *Publisher) findSummary(ctx context.Context, me, body string) *gh.IssueComment {
-	lo := gh.ListOptions{PerPage: 100}
-	for {
-		cs, resp, err := p.api.Issues.ListComments(ctx, p.pr.Owner, p.pr.Repo, p.pr.Number, &gh.IssueListCommentsOptions{ListOptions: lo})
-		if err != nil {
-			return nil
-		}
-		for _, c := range cs {
-			if c.GetUser().GetLogin() == me && strings.TrimSpace(c.GetBody()) == strings.TrimSpace(body) {
-				return c
-			}
-		}
-		if lo.Page = resp.NextPage; lo.Page == 0 {
-			return nil
+	cs, err := listIssueComments(ctx, p.api.Issues, p.pr)
+	if err != nil {
+		return nil
+	}
+	for _, c := range cs {
+		if c.GetUser().GetLogin() == me && strings.TrimSpace(c.GetBody()) == strings.TrimSpace(body) {
+			return c
 		}
 	}
+	return nil
 }

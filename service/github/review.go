@@ -94,21 +94,16 @@ func (p *Publisher) postOne(ctx context.Context, me string, f review.Finding) er
 
 func (p *Publisher) storedFingerprints(ctx context.Context, me string) map[string]bool {
 	out := map[string]bool{}
-	lo := gh.ListOptions{PerPage: 100}
-	for {
-		cs, resp, err := p.api.Pulls.ListComments(ctx, p.pr.Owner, p.pr.Repo, p.pr.Number, &gh.PullRequestListCommentsOptions{ListOptions: lo})
-		if err != nil {
-			return out
-		}
-		for _, c := range cs {
-			if fp, ok := review.FingerprintOf(c.GetBody()); ok && c.GetUser().GetLogin() == me {
-				out[fp] = true
-			}
-		}
-		if lo.Page = resp.NextPage; lo.Page == 0 {
-			return out
+	cs, err := listReviewComments(ctx, p.api.Pulls, p.pr)
+	if err != nil {
+		return out
+	}
+	for _, c := range cs {
+		if fp, ok := review.FingerprintOf(c.GetBody()); ok && c.GetUser().GetLogin() == me {
+			out[fp] = true
 		}
 	}
+	return out
 }
 
 // draftFor anchors f with line/side (and start_line/start_side for a

@@ -11,7 +11,7 @@ import (
 // looked at it again: the whole file (full review), or the very line it is
 // anchored to (incremental: a removed line of the increment hashes, with
 // the comment's title, to its fingerprint).
-func (s Scope) stale(t *thread) bool {
+func stale(s Scope, t *thread) bool {
 	path := t.c.GetPath()
 	if s.PRDiff != nil && s.PRDiff.File(path) == nil {
 		return true

@@ -26,17 +26,14 @@ func (s *Server) routes() http.Handler {
 	const repo = "/repos/{owner}/{repo}"
 	h("GET /user", s.user)
 	h("GET "+repo+"/pulls/{n}", s.getPR)
-	h("GET "+repo+"/pulls/{n}/files", s.listFiles)
-	h("GET "+repo+"/pulls/{n}/comments", func(w http.ResponseWriter, r *http.Request, _ tokenInfo) {
-		s.page(w, r, &s.reviewCs)
-	})
+	// GET …/comments/{id} and GET …/{n}/comments overlap as patterns:
+	// one route each tells them apart.
+	h("GET "+repo+"/pulls/{a}/{b}", s.pullsGet)
 	h("POST "+repo+"/pulls/{n}/comments", s.createReviewComment)
+	h("GET "+repo+"/issues/{a}/{b}", s.issuesGet)
 	h("POST "+repo+"/pulls/{n}/reviews", s.createReview)
 	h("DELETE "+repo+"/pulls/comments/{id}", func(w http.ResponseWriter, r *http.Request, who tokenInfo) {
 		s.deleteComment(w, r, who, &s.reviewCs)
-	})
-	h("GET "+repo+"/issues/{n}/comments", func(w http.ResponseWriter, r *http.Request, _ tokenInfo) {
-		s.page(w, r, &s.issueCs)
 	})
 	h("POST "+repo+"/issues/{n}/comments", s.createIssueComment)
 	h("PATCH "+repo+"/issues/comments/{id}", s.editIssueComment)
@@ -48,6 +45,39 @@ func (s *Server) routes() http.Handler {
 	h("POST "+repo+"/check-runs", s.createCheckRun)
 	h("PATCH "+repo+"/check-runs/{id}", s.updateCheckRun)
 	return m
+}
+
+// pullsGet routes GET …/pulls/comments/{id}, …/pulls/{n}/files and
+// …/pulls/{n}/comments.
+func (s *Server) pullsGet(w http.ResponseWriter, r *http.Request, who tokenInfo) {
+	a, b := r.PathValue("a"), r.PathValue("b")
+	switch {
+	case a == "comments":
+		r.SetPathValue("id", b)
+		s.getComment(w, r, &s.reviewCs)
+	case b == "files":
+		r.SetPathValue("n", a)
+		s.listFiles(w, r, who)
+	case b == "comments":
+		r.SetPathValue("n", a)
+		s.page(w, r, &s.reviewCs)
+	default:
+		writeError(w, http.StatusNotFound, "Not Found", nil)
+	}
+}
+
+// issuesGet routes GET …/issues/comments/{id} and …/issues/{n}/comments.
+func (s *Server) issuesGet(w http.ResponseWriter, r *http.Request, _ tokenInfo) {
+	a, b := r.PathValue("a"), r.PathValue("b")
+	switch {
+	case a == "comments":
+		r.SetPathValue("id", b)
+		s.getComment(w, r, &s.issueCs)
+	case b == "comments":
+		s.page(w, r, &s.issueCs)
+	default:
+		writeError(w, http.StatusNotFound, "Not Found", nil)
+	}
 }
 
 func (s *Server) user(w http.ResponseWriter, _ *http.Request, who tokenInfo) {

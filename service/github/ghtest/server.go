@@ -47,6 +47,9 @@ type Comment struct {
 	StartSide string `json:"start_side,omitempty"`
 	CommitID  string `json:"commit_id,omitempty"`
 	InReplyTo int64  `json:"in_reply_to_id,omitempty"`
+	// DiffHunk is GitHub's diff_hunk of a review comment: the hunk's
+	// header and its lines up to the commented one.
+	DiffHunk string `json:"diff_hunk,omitempty"`
 }
 
 // User is a comment's author.
@@ -178,7 +181,7 @@ func (s *Server) SetDiffLimit(n int) {
 func (s *Server) AddIssueComment(login, body string) *Comment {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := &Comment{ID: s.id(), Body: body, User: User{Login: login}}
+	c := &Comment{ID: s.id(), Body: body, User: userOf(login)}
 	s.issueCs = append(s.issueCs, c)
 	return c
 }
@@ -190,7 +193,7 @@ func (s *Server) AddReply(login string, parent int64, body string) {
 	for _, p := range s.reviewCs {
 		if p.ID == parent {
 			c := *p
-			c.ID, c.Body, c.User, c.InReplyTo = s.id(), body, User{Login: login}, parent
+			c.ID, c.Body, c.User, c.InReplyTo = s.id(), body, userOf(login), parent
 			s.reviewCs = append(s.reviewCs, &c)
 		}
 	}

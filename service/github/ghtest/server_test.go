@@ -1,6 +1,7 @@
 package ghtest
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -134,4 +135,41 @@ func TestFaults(t *testing.T) {
 	assert.Equal(t, http.StatusCreated, code, "Status 0 sends the real answer")
 	assert.Equal(t, "0", h.Get("X-RateLimit-Remaining"), "with the spent window's headers")
 	assert.Len(t, s.IssueComments(), 2)
+}
+
+// Single comments are read by id (404 once deleted), review comments carry
+// GitHub's diff_hunk (the hunk up to the commented line) and replies keep
+// their thread's; accounts named "…[bot]" are of type Bot.
+func TestFakeReadsSingleComments(t *testing.T) {
+	t.Parallel()
+	s := New(t, "o", "r")
+	s.AddToken("tok", "", true)
+	require.NoError(t, s.SetPullRequest(PullRequest{Number: 1, HeadSHA: "h", BaseSHA: "b", Diff: testDiff}))
+
+	c, err := s.AddReviewComment("alice", "a.go", "RIGHT", 2, "why TWO?")
+	require.NoError(t, err)
+	assert.Equal(t, "@@ -1,3 +1,3 @@\n one\n-two\n+TWO", c.DiffHunk)
+	_, err = s.AddReviewComment("alice", "a.go", "RIGHT", 10, "between hunks")
+	require.Error(t, err, "anchored as the API would")
+	left, err := s.AddReviewComment("alice", "a.go", "LEFT", 2, "old")
+	require.NoError(t, err)
+	assert.Equal(t, "@@ -1,3 +1,3 @@\n one\n-two", left.DiffHunk)
+
+	code, body, _ := do(t, s, "POST", "/repos/o/r/pulls/1/comments", "tok", "", fmt.Sprintf(`{"body":"because","in_reply_to":%d}`, c.ID))
+	require.Equal(t, http.StatusCreated, code, body)
+	assert.Contains(t, body, `"diff_hunk":"@@ -1,3 +1,3 @@\n one\n-two\n+TWO"`)
+	assert.Contains(t, body, `"type":"Bot"`)
+	code, body, _ = do(t, s, "GET", fmt.Sprintf("/repos/o/r/pulls/comments/%d", c.ID), "tok", "", "")
+	require.Equal(t, http.StatusOK, code)
+	assert.Contains(t, body, `"body":"why TWO?"`)
+	assert.Contains(t, body, `"type":"User"`)
+
+	ic := s.AddIssueComment("bob", "hello")
+	code, body, _ = do(t, s, "GET", fmt.Sprintf("/repos/o/r/issues/comments/%d", ic.ID), "tok", "", "")
+	require.Equal(t, http.StatusOK, code)
+	assert.Contains(t, body, `"body":"hello"`)
+	code, _, _ = do(t, s, "GET", fmt.Sprintf("/repos/o/r/pulls/comments/%d", ic.ID), "tok", "", "")
+	assert.Equal(t, http.StatusNotFound, code, "an issue comment is not a review comment")
+	code, _, _ = do(t, s, "GET", "/repos/o/r/issues/comments/99999", "tok", "", "")
+	assert.Equal(t, http.StatusNotFound, code, "a deleted comment")
 }

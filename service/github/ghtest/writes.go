@@ -61,8 +61,8 @@ func (s *Server) anchorProblem(d draft) string {
 }
 
 func (s *Server) newReviewComment(d draft, login string) *Comment {
-	return &Comment{ID: s.id(), Body: d.Body, User: User{Login: login}, Path: d.Path, Line: d.Line,
-		Side: d.Side, StartLine: d.StartLine, StartSide: d.StartSide, CommitID: s.pr.HeadSHA}
+	return &Comment{ID: s.id(), Body: d.Body, User: userOf(login), Path: d.Path, Line: d.Line,
+		Side: d.Side, StartLine: d.StartLine, StartSide: d.StartSide, CommitID: s.pr.HeadSHA, DiffHunk: s.diffHunk(d)}
 }
 
 func (s *Server) createReviewComment(w http.ResponseWriter, r *http.Request, who tokenInfo) {
@@ -167,7 +167,7 @@ func (s *Server) createIssueComment(w http.ResponseWriter, r *http.Request, who 
 		writeError(w, http.StatusUnprocessableEntity, "Body is too long (maximum is 65536 characters)", nil)
 		return
 	}
-	c := &Comment{ID: s.id(), Body: in.Body, User: User{Login: who.login}}
+	c := &Comment{ID: s.id(), Body: in.Body, User: userOf(who.login)}
 	s.issueCs = append(s.issueCs, c)
 	writeJSON(w, http.StatusCreated, c)
 }
@@ -273,7 +273,7 @@ func (s *Server) reply(w http.ResponseWriter, d draft, login string) {
 	for _, p := range s.reviewCs {
 		if p.ID == d.InReplyTo && p.InReplyTo == 0 {
 			c := *p
-			c.ID, c.Body, c.User, c.InReplyTo = s.id(), d.Body, User{Login: login}, p.ID
+			c.ID, c.Body, c.User, c.InReplyTo = s.id(), d.Body, userOf(login), p.ID
 			s.reviewCs = append(s.reviewCs, &c)
 			writeJSON(w, http.StatusCreated, &c)
 			return
