@@ -90,6 +90,15 @@ const MaxHandled = 100
 // HasHandled reports whether the state records comment id as acted on.
 func (s State) HasHandled(id int) bool { return slices.Contains(s.Handled, id) }
 
+// AddHandled records comment id as acted on, keeping the latest
+// MaxHandled.
+func (s *State) AddHandled(id int) {
+	if !s.HasHandled(id) {
+		s.Handled = append(s.Handled, id)
+		*s = capHandled(*s)
+	}
+}
+
 // WithHandled rewrites a summary body's state marker to record comment id
 // as acted on, keeping the latest MaxHandled. It reports false when the
 // body has no state marker to rewrite.

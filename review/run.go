@@ -1,6 +1,10 @@
 package review
 
-import "github.com/bitreview/bitreview/diffparse"
+import (
+	"errors"
+
+	"github.com/bitreview/bitreview/diffparse"
+)
 
 // The types below describe one run on a code host in terms every host
 // shares. The workflow package drives a run through them; the host
@@ -166,3 +170,18 @@ type Anchor struct {
 	Side diffparse.Side
 	Line int
 }
+
+// ErrDiffTooLarge is what a host's diff read wraps when the host could not
+// compute the diff because it is too large (Bitbucket's 555): the run then
+// says so on the pull request instead of failing silently.
+var ErrDiffTooLarge = errors.New("the host could not compute the diff: it is too large")
+
+// OptionalError is the failure of something a run can do without (a
+// GitHub check run when the token lacks checks: write): the flow logs it
+// as a warning, and it never makes a run incomplete.
+type OptionalError struct{ Err error }
+
+func (e *OptionalError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the failure.
+func (e *OptionalError) Unwrap() error { return e.Err }

@@ -49,6 +49,9 @@ type Source interface {
 	// Diff reads the pull request's diff, at most maxBytes of it; the
 	// files after the cut are in the diff as not read.
 	Diff(ctx context.Context, maxBytes int64) (*diffparse.Diff, diffparse.Read, error)
+	// Fix says what to do about an error this host answered (the scope or
+	// permission to check), "" when it has no advice.
+	Fix(err error) string
 	// Increment plans the review of head after last, the last commit
 	// whose review completed: incremental only when last is an ancestor
 	// of head; then it reads the diff of the new commits (at most

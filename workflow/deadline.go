@@ -1,12 +1,10 @@
-package main
+package workflow
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/bitreview/bitreview/bbapi"
 )
 
 // The run's deadline (RUN_TIMEOUT, default 30m). A Pipelines step is killed
@@ -52,13 +50,6 @@ func withRunDeadline(ctx context.Context, run time.Duration) (context.Context, c
 // with retries), and at most half of the run.
 func publishReserve(run time.Duration) time.Duration {
 	return min(max(run/10, 2*time.Minute), run/2)
-}
-
-// requestTimeout is the deadline of one Bitbucket request, headers and
-// body: bbapi's minute, or a tenth of the run when that is shorter, so no
-// single stalled request eats the run.
-func requestTimeout(run time.Duration) time.Duration {
-	return min(bbapi.DefaultTimeout, run/10)
 }
 
 // modelStage returns the context of the model stage: ctx, ending

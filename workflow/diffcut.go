@@ -1,4 +1,4 @@
-package main
+package workflow
 
 import (
 	"fmt"
@@ -17,7 +17,7 @@ type diffCut struct {
 // "over MAX_", so the file counts as left out for a budget and the run
 // never reads as a clean pass.
 func (c diffCut) reason() string {
-	return fmt.Sprintf("over MAX_DIFF_BYTES (%s): not read", byteSize(c.limit))
+	return fmt.Sprintf("over MAX_DIFF_BYTES (%s): not read", ByteSize(c.limit))
 }
 
 // upTo names where reading stopped.
@@ -34,18 +34,18 @@ func (c diffCut) note() string {
 		return ""
 	}
 	return fmt.Sprintf("The pull request's diff is longer than MAX_DIFF_BYTES (%s): only its first %s were read, %s; the files after it are listed under Not reviewed.",
-		byteSize(c.limit), byteSize(c.limit), c.upTo())
+		ByteSize(c.limit), ByteSize(c.limit), c.upTo())
 }
 
 // incrementReason is why an incremental review became a full one when the
 // diff of the new commits is longer than MAX_DIFF_BYTES.
 func (c diffCut) incrementReason() string {
-	return fmt.Sprintf("the diff of the new commits is longer than MAX_DIFF_BYTES (%s)", byteSize(c.limit))
+	return fmt.Sprintf("the diff of the new commits is longer than MAX_DIFF_BYTES (%s)", ByteSize(c.limit))
 }
 
 // logLine is the step log's warning about a cut diff.
 func (c diffCut) logLine() string {
-	s := fmt.Sprintf("The diff is longer than MAX_DIFF_BYTES (%s): read %s; the files after it are not reviewed", byteSize(c.limit), c.upTo())
+	s := fmt.Sprintf("The diff is longer than MAX_DIFF_BYTES (%s): read %s; the files after it are not reviewed", ByteSize(c.limit), c.upTo())
 	if c.read.ListErr != nil {
 		s += fmt.Sprintf(" and could not be listed (%v)", c.read.ListErr)
 	}

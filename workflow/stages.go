@@ -1,0 +1,186 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/bitreview/bitreview/diffparse"
+	"github.com/bitreview/bitreview/review"
+)
+
+// cut is what the run says about the diff it read up to MAX_DIFF_BYTES.
+func (r *run) cut() diffCut { return diffCut{read: r.read, limit: r.s.MaxDiffBytes} }
+
+// increment decides between a full and an incremental review and returns
+// the diff the model is to see: the new commits since the last complete
+// review when the host confirms they follow it, else the whole diff.
+func (r *run) increment(ctx context.Context, prDiff *diffparse.Diff) (*diffparse.Diff, review.Increment, error) {
+	var inc review.Increment
+	t := time.Now()
+	switch {
+	case r.s.FullReviewAsked():
+		r.log.Info("Full review requested (@bitreview full review)")
+		r.info.Notes = append(r.info.Notes, "Full review, as requested.")
+	case !r.s.Incremental:
+	default:
+		var err error
+		inc, err = r.p.Increment(ctx, r.prior.State.HeadCommit, r.head, prDiff, int64(r.s.MaxDiffBytes))
+		switch {
+		case errors.Is(err, diffparse.ErrTruncated):
+			inc = review.Increment{FallbackReason: r.cut().incrementReason()}
+		case err != nil:
+			return nil, inc, r.stage("fetch increment", err)
+		}
+	}
+	if inc.FallbackReason != "" {
+		r.log.Warn("Full review instead of incremental: %s", inc.FallbackReason)
+		r.info.Notes = append(r.info.Notes, "Full review instead of incremental: "+inc.FallbackReason+".")
+	}
+	r.info.Range = ShortRange(r.meta.TargetCommit, r.head)
+	if inc.Diff == nil {
+		return prDiff, inc, nil
+	}
+	a, rm := inc.Diff.Stats()
+	r.info.Range = Short(inc.From) + ".." + Short(r.head) + " (incremental)"
+	r.log.OK(t, "Incremental review of %s..%s: %s, +%d −%d lines", Short(inc.From), Short(r.head), Plural(len(inc.Diff.Files), "file", "files"), a, rm)
+	return inc.Diff, inc, nil
+}
+
+// what says what was reviewed, for the report.
+func (r *run) what(inc review.Increment) string {
+	if inc.Diff != nil {
+		return "Incremental review of " + Short(inc.From) + ".." + Short(r.head) + "."
+	}
+	return "Full review of " + ShortRange(r.meta.TargetCommit, r.head) + "."
+}
+
+// engine builds the review engine: the configured model, the repository's
+// instructions and guidelines, the secret scanner, and the head commit's
+// files for context.
+func (r *run) engine() (*review.Engine, error) {
+	model, err := r.d.Model(r.s)
+	if err != nil {
+		return nil, &ConfigError{Err: err}
+	}
+	opts := r.s.EngineOptions()
+	opts.Instructions, opts.Guidelines = r.repo.Instructions(), r.repo.Guides
+	if opts.Secrets, err = r.d.Secrets(); err != nil {
+		return nil, err
+	}
+	opts.Files = r.p.Files(r.head)
+	opts.OnBatch = func(i, n int, err error) {
+		if err != nil {
+			r.log.Fail("Batch %d/%d failed: %v", i, n, err)
+			return
+		}
+		r.log.Info("batch %d/%d reviewed", i, n)
+	}
+	return review.New(model, opts), nil
+}
+
+// reviewWithin runs the model stage within the run's deadline, less the
+// publish reserve (modelStage). When the stage is cut short, the step log
+// and the summary say so, and cut says why ("" when it was not).
+func (r *run) reviewWithin(ctx context.Context, eng *review.Engine, d *diffparse.Diff) (res *review.Result, cut string, err error) {
+	stage, cancel := modelStage(ctx, r.s.RunTimeout)
+	defer cancel()
+	res, err = eng.Review(stage, r.meta, d)
+	if cut = stoppedEarly(stage); cut != "" {
+		r.log.Warn("%s: the review is incomplete", upperFirst(cut))
+		r.info.Notes = append(r.info.Notes, "⚠️ "+upperFirst(cut)+"; the next run reviews what is missing.")
+		if err == nil && len(res.Errors) == 0 {
+			res.Errors = append(res.Errors, cut) // a cut review is never complete
+		}
+	}
+	return res, cut, err
+}
+
+// logReview says what the model stage did.
+func (r *run) logReview(t time.Time, res *review.Result, rerr error) {
+	for _, s := range res.Skipped {
+		r.log.Debugf("skipped %s: %s", s.Path, s.Reason)
+	}
+	if len(res.Skipped) > 0 {
+		r.log.Info("%s not sent to the model (listed in the summary)", Plural(len(res.Skipped), "file", "files"))
+	}
+	if rerr != nil {
+		r.log.Fail("Review failed: %v", rerr)
+	} else {
+		r.log.OK(t, "Reviewed with %s: %s, %d prompt + %d completion tokens, %s",
+			orDefault(res.Model), Plural(res.Usage.Calls, "call", "calls"), res.Usage.PromptTokens, res.Usage.CompletionTokens,
+			Plural(len(res.Findings)+len(res.Unanchored), "finding", "findings"))
+	}
+	for _, e := range res.Errors {
+		r.log.Warn("%s", e)
+	}
+}
+
+// publish posts the findings and the summary. The reviewed head is
+// recorded only when the review is complete, so the next run covers an
+// incomplete one again.
+func (r *run) publish(ctx context.Context, res *review.Result, prDiff, reviewed *diffparse.Diff, inc review.Increment, complete bool) (*review.Outcome, error) {
+	st := r.prior.State
+	st.HeadCommit, st.BaseCommit = r.head, r.meta.TargetCommit
+	if !complete {
+		st.HeadCommit = r.prior.State.HeadCommit
+	}
+	scope := review.Scope{PRDiff: prDiff, Reviewed: reviewed, Incremental: inc.Diff != nil, Complete: complete, Skipped: res.Skipped}
+	t := time.Now()
+	out, err := r.p.Publish(ctx, res, r.info, st, scope)
+	if out == nil {
+		out = &review.Outcome{}
+	}
+	for _, w := range out.Warnings {
+		r.log.Warn("%s", w)
+	}
+	switch {
+	case r.s.DryRun:
+		r.log.OK(t, "Dry run: %s and the summary printed above, nothing posted", Plural(out.Posted, "inline comment", "inline comments"))
+	case err != nil:
+		r.log.Fail("Publishing incomplete: %s posted, %d already there, %d failed; summary %s: %v",
+			Plural(out.Posted, "inline comment", "inline comments"), out.Existing, out.Failed, orNotPosted(out.Summary), err)
+	default:
+		r.log.OK(t, "Published: %s posted, %d already there, %d moved to the summary; summary %s",
+			Plural(out.Posted, "inline comment", "inline comments"), out.Existing, out.Rejected+out.OverBudget, out.Summary)
+	}
+	if n := out.Resolved + out.Deleted; n > 0 {
+		r.log.Info("%s no longer apply: %d resolved, %d deleted", Plural(n, "earlier inline comment", "earlier inline comments"), out.Resolved, out.Deleted)
+	}
+	if out.Tasks > 0 {
+		r.log.Info("%s created (TASKS_ON=%s)", Plural(out.Tasks, "task", "tasks"), r.s.TasksOn)
+	}
+	return out, err
+}
+
+// report publishes the head commit's status report. Its result fails
+// exactly when the step fails, is pending (no verdict) when the review is
+// incomplete, and passes only for a complete review.
+func (r *run) report(ctx context.Context, rr runReport, v review.Verdict) error {
+	t := time.Now()
+	failed := r.s.FailsOn(v) || ((rr.reviewErr != nil || rr.publishErr != nil) && r.s.FailOnError)
+	all := append(append([]review.Finding(nil), rr.res.Findings...), rr.res.Unanchored...)
+	out, err := r.p.Report(ctx, review.Report{
+		Commit: r.head, Findings: all, Diff: rr.prDiff, Failed: failed, Reviewed: rr.what,
+		Incomplete: rr.incompleteReason(), NothingToReview: rr.nothingToReview(),
+		NoVerdict: rr.reviewErr != nil && len(all) == 0,
+	})
+	var optional *review.OptionalError
+	switch {
+	case errors.As(err, &optional):
+		r.log.Warn("%v", err)
+		return nil
+	case err != nil:
+		r.log.Fail("Report not published: %v", err)
+		return err
+	case out == nil || r.s.DryRun:
+		return nil
+	}
+	note := ""
+	if out.Overflow > 0 {
+		note = ", " + Plural(out.Overflow, "finding", "findings") + " over the report's limit"
+	}
+	r.log.OK(t, "Report %q on %s: %s, %s in %s%s", out.Name, Short(r.head), out.Result,
+		Plural(out.Placed, "annotation", "annotations"), Plural(out.Requests, "request", "requests"), note)
+	return nil
+}
