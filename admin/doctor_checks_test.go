@@ -1,10 +1,12 @@
 package admin
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -247,4 +249,22 @@ func TestLLMFix(t *testing.T) {
 	} {
 		assert.Equal(t, want, llmFix(k), "%v", k)
 	}
+}
+
+// The checks that call out end with the caller's context: a relay that
+// never answers holds doctor only until the command is cancelled.
+func TestDoctorEndsWithItsContext(t *testing.T) {
+	f := newFixture(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	hang := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		cancel() // the command is interrupted while the relay is asked
+		<-r.Context().Done()
+	}))
+	defer hang.Close()
+	f.opts.For, f.opts.RelayURL = []string{ForRelay}, hang.URL+"/webhook"
+	start := time.Now()
+	c := check(t, Doctor(ctx, f.client(t), f.opts), "Relay")
+	assert.Less(t, time.Since(start), 4*time.Second, "the relay's 5 s timeout did not have to end it")
+	assert.Equal(t, StatusFail, c.Status)
+	assert.Contains(t, c.Detail, "context canceled")
 }

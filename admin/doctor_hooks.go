@@ -132,7 +132,8 @@ func (d *doctor) relayReachable(ctx context.Context) {
 		hc := &http.Client{Timeout: 5 * time.Second}
 		health := *u
 		health.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/webhook") + "/healthz"
-		resp, err := hc.Get(health.String())
+		get, _ := http.NewRequestWithContext(ctx, http.MethodGet, health.String(), nil)
+		resp, err := hc.Do(get)
 		if err != nil {
 			c.Status, c.Detail = StatusFail, "GET "+health.String()+": "+err.Error()
 			c.Fix = "start `bitreview relay` and make it reachable at this URL from the internet (Bitbucket needs a public address with a certificate from a public CA)"
