@@ -85,13 +85,7 @@ func TestDoctorNamesEachMissingScope(t *testing.T) {
 	f := newFixture(t)
 	for _, missing := range doctorScopes {
 		t.Run(missing, func(t *testing.T) {
-			var scopes []string
-			for _, s := range doctorScopes {
-				if s != missing {
-					scopes = append(scopes, s)
-				}
-			}
-			f.setScopes(scopes...)
+			f.setScopes(slices.DeleteFunc(slices.Clone(doctorScopes), func(s string) bool { return s == missing })...)
 			rep := f.doctor(t)
 			assert.False(t, rep.OK)
 			name := "Scope " + missing

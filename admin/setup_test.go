@@ -116,18 +116,23 @@ func TestSetupDryRunChangesNothing(t *testing.T) {
 	assert.Empty(t, f.bb.Webhooks(ws, slug))
 }
 
-func TestSetupAllFollowsPages(t *testing.T) {
+// --all sets up every repository the listing's pages name, and takes
+// each one's main branch from the listing.
+func TestSetupAllTakesTheListing(t *testing.T) {
 	f := newSetupFixture(t)
-	for i := range 104 {
-		f.bb.AddRepository(bbtest.Repository{Workspace: ws, Slug: fmt.Sprintf("svc-%03d", i)})
+	f.bb.AddRepository(bbtest.Repository{Workspace: ws, Slug: "api", MainBranch: "develop"})
+	f.bb.AddFile(ws, "api", "develop", PipelinesFile, PipelinesSnippet("1.0.0"))
+	for i := range 99 {
+		f.bb.AddRepository(bbtest.Repository{Workspace: ws, Slug: fmt.Sprintf("svc-%02d", i)})
 	}
-	f.opts.All, f.opts.Repos = true, nil
+	f.opts.All, f.opts.Repos = true, []string{"ignored"}
 	sum, rec := f.setup(t)
-	assert.Equal(t, 105, rec.started)
-	assert.Equal(t, 105, sum.Created)
-	assert.Len(t, f.bb.Webhooks(ws, "svc-103"), 1)
-	assert.Equal(t, 2, f.bb.Count("GET", "/repositories/"+ws), "two pages of 100")
-	assert.Zero(t, f.bb.Count("GET", "/repositories/"+ws+"/svc-000"), "the list names each main branch")
+	assert.Equal(t, 101, rec.started, "two pages")
+	assert.Equal(t, 101, sum.Created)
+	assert.Len(t, sum.NeedYML, 100, "all but api")
+	assert.NotContains(t, sum.NeedYML, "acme/api")
+	assert.Empty(t, f.bb.Webhooks(ws, "ignored"))
+	assert.Zero(t, f.bb.Count("GET", "/repositories/"+ws+"/api"), "the listing names each main branch")
 }
 
 func TestSetupListingFails(t *testing.T) {
