@@ -13,6 +13,7 @@ import (
 
 	"github.com/bitreview/bitreview/bbapi"
 	"github.com/bitreview/bitreview/internal/termsafe"
+	"github.com/bitreview/bitreview/settings"
 )
 
 // Check statuses.
@@ -104,12 +105,12 @@ func runDoctor(ctx context.Context, args, environ []string, stdout, stderr io.Wr
 		fmt.Fprintf(stderr, "bitreview doctor: %v\n", err)
 		return exitConfig
 	}
-	cfg, cerr := loadConfig(environ)
+	cfg, cerr := settings.Load(environ)
 	var problems []string
 	if cerr != nil {
 		problems = append(problems, cerr.Problems...)
 	}
-	problems = append(problems, authProblems(cfg, "the scopes of the commands it checks")...)
+	problems = append(problems, cfg.AuthProblems("the scopes of the commands it checks")...)
 	if f.format != "text" && f.format != "json" {
 		problems = append(problems, "--format: must be text or json")
 	}
@@ -148,7 +149,7 @@ func runDoctor(ctx context.Context, args, environ []string, stdout, stderr io.Wr
 	}
 	if len(problems) > 0 {
 		if f.format == "json" { // a script asked for JSON: it gets JSON
-			writeDoctorJSON(stdout, doctorReport{Workspace: d.ws, Repo: d.repo, Auth: cfg.authMode(),
+			writeDoctorJSON(stdout, doctorReport{Workspace: d.ws, Repo: d.repo, Auth: cfg.AuthMode(),
 				For: roles, Checks: []check{}, Problems: problems})
 			return exitConfig
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/bitreview/bitreview/bbapi"
 	"github.com/bitreview/bitreview/llm"
 	"github.com/bitreview/bitreview/review"
+	"github.com/bitreview/bitreview/settings"
 )
 
 // nilUUID names an object that cannot exist, for the write probes.
@@ -21,7 +22,7 @@ const nilUUID = "{00000000-0000-0000-0000-000000000000}"
 
 type doctor struct {
 	ctx      context.Context
-	cfg      Config
+	cfg      settings.Settings
 	f        doctorFlags
 	roles    []string
 	ws, repo string
@@ -82,7 +83,7 @@ func (d *doctor) run() doctorReport {
 	d.pipelinesYML()
 	d.llmReachable()
 
-	rep := doctorReport{OK: true, Workspace: d.ws, Repo: d.repo, API: d.cfg.APIURL, Auth: d.cfg.authMode(), For: d.roles, Checks: d.checks}
+	rep := doctorReport{OK: true, Workspace: d.ws, Repo: d.repo, API: d.cfg.APIURL, Auth: d.cfg.AuthMode(), For: d.roles, Checks: d.checks}
 	for _, c := range d.checks {
 		if c.Status == statusFail {
 			rep.OK = false
@@ -122,15 +123,15 @@ func (d *doctor) credentials() {
 	case err == nil:
 		d.me = me
 		c.Status = statusOK
-		c.Detail = fmt.Sprintf("%s accepted; acting as %s %s (%s)", d.cfg.authMode(), dash(me.DisplayName), me.UUID, me.Type)
+		c.Detail = fmt.Sprintf("%s accepted; acting as %s %s (%s)", d.cfg.AuthMode(), dash(me.DisplayName), me.UUID, me.Type)
 	case statusCode(err) == http.StatusForbidden:
 		// Accepted, but GET /user needs read:user.
 		c.Status = statusOK
-		c.Detail = d.cfg.authMode() + " accepted"
+		c.Detail = d.cfg.AuthMode() + " accepted"
 	default:
 		d.apiFail(&c, err)
 		if statusCode(err) == http.StatusUnauthorized {
-			c.Detail = "Bitbucket rejected the " + d.cfg.authMode() + ": " + err.Error()
+			c.Detail = "Bitbucket rejected the " + d.cfg.AuthMode() + ": " + err.Error()
 		}
 		d.stop = "skipped: the credentials do not work"
 	}
@@ -422,7 +423,7 @@ func (d *doctor) pipelinesYML() {
 
 func (d *doctor) llmReachable() {
 	d.add(check{Name: "LLM", For: []string{forPipe}}, func(c *check) {
-		if p := d.cfg.validateLLM("pipe"); len(p) > 0 {
+		if p := d.cfg.LLMProblems("pipe"); len(p) > 0 {
 			c.Status, c.Detail = statusFail, strings.Join(p, "; ")
 			return
 		}

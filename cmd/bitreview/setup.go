@@ -13,6 +13,7 @@ import (
 
 	"github.com/bitreview/bitreview/bbapi"
 	"github.com/bitreview/bitreview/internal/termsafe"
+	"github.com/bitreview/bitreview/settings"
 )
 
 // hookDescription names the relay's webhook in the repository settings.
@@ -164,13 +165,13 @@ func runSetup(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 		fmt.Fprintf(stderr, "bitreview setup: %v\n", err)
 		return exitConfig
 	}
-	cfg, cerr := loadConfig(environ)
-	rc := loadRelayConfig(environ)
+	cfg, cerr := settings.Load(environ)
+	rc := settings.LoadRelay(environ)
 	var problems []string
 	if cerr != nil {
 		problems = append(problems, cerr.Problems...)
 	}
-	problems = append(problems, authProblems(cfg, setupScopes)...)
+	problems = append(problems, cfg.AuthProblems(setupScopes)...)
 	if p := hookURLProblem("--url", f.url); p != "" {
 		problems = append(problems, p)
 	}
@@ -181,7 +182,7 @@ func runSetup(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 			problems = append(problems, "--replace-url: is the same as --url")
 		}
 	}
-	if p := secretProblem(rc.Secret); p != "" && (!f.dryRun || rc.Secret != "") {
+	if p := settings.SecretProblem(rc.Secret); p != "" && (!f.dryRun || rc.Secret != "") {
 		problems = append(problems, p)
 	}
 	ws := f.workspace
