@@ -12,7 +12,7 @@ import (
 
 	"github.com/bitreview/bitreview/admin"
 	"github.com/bitreview/bitreview/internal/termsafe"
-	"github.com/bitreview/bitreview/llm"
+	"github.com/bitreview/bitreview/settings"
 )
 
 // doctorReport is what `bitreview doctor --format json` prints.
@@ -67,7 +67,7 @@ func runDoctor(ctx context.Context, args, environ []string, stdout, stderr io.Wr
 
 // doctorOptions turns the flags and the configuration into doctor's
 // options, and names what is wrong with them.
-func doctorOptions(f doctorFlags, cfg Config) (admin.DoctorOptions, []string) {
+func doctorOptions(f doctorFlags, cfg settings.Settings) (admin.DoctorOptions, []string) {
 	var problems []string
 	if f.format != "text" && f.format != "json" {
 		problems = append(problems, "--format: must be text or json")
@@ -83,10 +83,10 @@ func doctorOptions(f doctorFlags, cfg Config) (admin.DoctorOptions, []string) {
 	}
 	o := admin.DoctorOptions{
 		Workspace: cmp.Or(f.workspace, cfg.Workspace), Repo: cmp.Or(f.repo, cfg.RepoSlug),
-		APIURL: cfg.APIURL, Auth: cfg.authMode(), AccessToken: cfg.AccessToken != "",
+		APIURL: cfg.APIURL, Auth: cfg.AuthMode(), AccessToken: cfg.AccessToken != "",
 		RelayURL: f.url, PR: f.pr, For: roles, NoWriteProbes: f.noWriteProbes,
-		LLM:         llm.Config{Provider: cfg.LLMProvider, Model: cfg.LLMModel, APIKey: cfg.LLMAPIKey, BaseURL: cfg.LLMBaseURL},
-		LLMProblems: cfg.validateLLM("pipe"),
+		LLM:         cfg.LLM(),
+		LLMProblems: cfg.LLMProblems("pipe"),
 	}
 	problems = append(problems, workspaceProblem(o.Workspace)...)
 	if o.Repo == "" {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/bitreview/bitreview/settings"
+
 	"cmp"
 	"context"
 	"fmt"
@@ -37,7 +39,7 @@ func runSetup(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 		return code
 	}
 	cfg, problems := loadAdminConfig(environ, setupScopes)
-	o, more := setupOptions(f, cfg, loadRelayConfig(environ))
+	o, more := setupOptions(f, cfg, settings.LoadRelay(environ))
 	if problems = append(problems, more...); len(problems) > 0 {
 		printConfigProblems(stderr, problems)
 		return exitConfig
@@ -62,7 +64,7 @@ func runSetup(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 
 // setupOptions turns the flags and the configuration into setup's
 // options, and names what is wrong with them.
-func setupOptions(f setupFlags, cfg Config, rc relayConfig) (admin.SetupOptions, []string) {
+func setupOptions(f setupFlags, cfg settings.Settings, rc settings.Relay) (admin.SetupOptions, []string) {
 	var problems []string
 	if p := admin.HookURLProblem(f.url); p != "" {
 		problems = append(problems, "--url: "+p)
@@ -74,7 +76,7 @@ func setupOptions(f setupFlags, cfg Config, rc relayConfig) (admin.SetupOptions,
 			problems = append(problems, "--replace-url: is the same as --url")
 		}
 	}
-	if p := secretProblem(rc.Secret); p != "" && (!f.dryRun || rc.Secret != "") {
+	if p := settings.SecretProblem(rc.Secret); p != "" && (!f.dryRun || rc.Secret != "") {
 		problems = append(problems, p)
 	}
 	o := admin.SetupOptions{Workspace: cmp.Or(f.workspace, cfg.Workspace), All: f.all, URL: f.url, ReplaceURL: f.replaceURL,

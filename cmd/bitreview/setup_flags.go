@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/bitreview/bitreview/settings"
+
 	"errors"
 	"flag"
 	"fmt"
@@ -53,13 +55,13 @@ func parseAdminFlags(fs *flag.FlagSet, args []string, stderr io.Writer) (code in
 // loadAdminConfig reads the configuration doctor and setup share: what
 // does not parse, and what is wrong with the Bitbucket credentials (the
 // command needs scopes).
-func loadAdminConfig(environ []string, scopes string) (Config, []string) {
-	cfg, cerr := loadConfig(environ)
+func loadAdminConfig(environ []string, scopes string) (settings.Settings, []string) {
+	cfg, cerr := settings.Load(environ)
 	var problems []string
 	if cerr != nil {
 		problems = append(problems, cerr.Problems...)
 	}
-	return cfg, append(problems, authProblems(cfg, scopes)...)
+	return cfg, append(problems, cfg.AuthProblems(scopes)...)
 }
 
 // workspaceProblem names the missing workspace.
