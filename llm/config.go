@@ -180,7 +180,7 @@ func normaliseBase(sp spec, raw string) (*url.URL, string, error) {
 		return nil, "", fmt.Errorf("the base URL %s must not have a query string (LLM_BASE_URL)", where)
 	}
 	u.RawQuery, u.ForceQuery = "", false
-	if u.Scheme != "https" && !sp.plainHTTP && !isLoopback(u.Hostname()) {
+	if u.Scheme != "https" && !sp.plainHTTP && !IsLoopback(u.Hostname()) {
 		return nil, "", &plainHTTPError{where: where}
 	}
 	p := strings.TrimRight(u.Path, "/")
@@ -237,7 +237,10 @@ func baseHint(provider string) string {
 	return ""
 }
 
-func isLoopback(host string) bool {
+// IsLoopback reports whether host is a local endpoint, where plain http
+// is allowed: localhost, *.localhost or a loopback IP address. The
+// Bitbucket API URL follows the same rule (package settings).
+func IsLoopback(host string) bool {
 	h := strings.ToLower(strings.TrimSuffix(host, "."))
 	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
 		return true

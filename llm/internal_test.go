@@ -47,12 +47,12 @@ func TestNormaliseBase(t *testing.T) {
 		}
 	}
 	for _, host := range []string{"localhost", "app.localhost", "127.0.0.2", "::1"} {
-		if !isLoopback(host) {
+		if !IsLoopback(host) {
 			t.Errorf("%s is loopback", host)
 		}
 	}
 	for _, host := range []string{"example.com", "10.0.0.1", "localhost.example.com", "0.0.0.0"} {
-		if isLoopback(host) {
+		if IsLoopback(host) {
 			t.Errorf("%s is not loopback", host)
 		}
 	}

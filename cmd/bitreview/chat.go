@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/bitreview/bitreview/bbapi"
-	"github.com/bitreview/bitreview/command"
 	"github.com/bitreview/bitreview/review"
 	bbservice "github.com/bitreview/bitreview/service/bitbucket"
 )
@@ -20,41 +19,16 @@ import (
 // `full review` are the normal pipe flow; every other command is handled
 // here.
 
-// botMention is the name the pipe and the action read in comments and
-// descriptions ("@bitreview"); RELAY_BOT_NAME is the relay's own.
-const botMention = "bitreview"
-
-// newCommandParser is the shared "@bitreview …" parser (package command),
-// the one the relay uses too.
-func newCommandParser() *command.Parser { return command.New(botMention) }
-
-// chatCommand is BITREVIEW_COMMAND normalised ("ask" when empty).
-func (c Config) chatCommand() string {
-	s := strings.ToLower(strings.Join(strings.Fields(c.ChatCommand), " "))
-	if s == "" {
-		return "ask"
-	}
-	return s
-}
-
-// chatMode reports whether the run acts on a comment (any command, review
-// and full review included: a comment is acted on at most once).
-func (c Config) chatMode() bool { return strings.TrimSpace(c.ChatCommentID) != "" }
-
-// explicitReview reports whether a person asked for this run, which then
-// goes ahead even while automatic reviews are paused.
-func (c Config) explicitReview() bool { return strings.TrimSpace(c.ChatCommand) != "" }
-
 // pausedReason is the summary line of an automatic run while paused.
 const pausedReason = "automatic reviews are paused on this pull request (`@bitreview pause`). Comment `@bitreview resume` to restart them, or `@bitreview review` for one review now."
 
 // chatExit turns a chat run's outcome into the exit code: errors follow
 // FAIL_ON_ERROR like a review; a reply has no verdict to print.
 func (p *pipeRun) chatExit(err error) int {
-	if err != nil || reviews(p.cfg.chatCommand()) {
+	if err != nil || reviews(p.cfg.Command()) {
 		return p.exitCode(err) // these ran a review: its verdict and FAIL_ON apply
 	}
-	p.log.ok(p.log.start, "bitreview: comment command %q done", p.cfg.chatCommand())
+	p.log.ok(p.log.start, "bitreview: comment command %q done", p.cfg.Command())
 	return exitOK
 }
 
@@ -83,7 +57,7 @@ type chatRun struct {
 
 func (p *pipeRun) runChat(ctx context.Context) error {
 	cfg, log := p.cfg, p.log
-	prID, _ := cfg.prID()
+	prID, _ := cfg.PullRequestID()
 	id, err := strconv.Atoi(strings.TrimSpace(cfg.ChatCommentID))
 	if err != nil || id < 1 {
 		return &configProblem{fmt.Errorf("BITREVIEW_COMMENT_ID: %q is not a comment id", cfg.ChatCommentID)}
@@ -94,7 +68,7 @@ func (p *pipeRun) runChat(ctx context.Context) error {
 	}
 	c := &chatRun{pipeRun: p, client: client, commentID: id,
 		pr: bbservice.PR{Workspace: cfg.Workspace, Repo: cfg.RepoSlug, ID: prID}}
-	log.info("bitreview %s answering comment %d on %s/%s pull request #%d (command %q)", version, id, c.pr.Workspace, c.pr.Repo, prID, cfg.chatCommand())
+	log.info("bitreview %s answering comment %d on %s/%s pull request #%d (command %q)", version, id, c.pr.Workspace, c.pr.Repo, prID, cfg.Command())
 
 	t := time.Now()
 	me, _, err := client.CurrentUser(ctx)
@@ -125,7 +99,7 @@ func (p *pipeRun) runChat(ctx context.Context) error {
 	if c.alreadyHandled(prior) {
 		return nil
 	}
-	if !reviews(cfg.chatCommand()) {
+	if !reviews(cfg.Command()) {
 		return c.dispatch(ctx)
 	}
 	// A command that runs a review is recorded in the summary's state
@@ -144,7 +118,7 @@ func (p *pipeRun) runChat(ctx context.Context) error {
 // dispatch acts on the comment's command.
 func (c *chatRun) dispatch(ctx context.Context) error {
 	p := c.pipeRun
-	switch p.cfg.chatCommand() {
+	switch p.cfg.Command() {
 	case "review", "full review":
 		return p.run(ctx)
 	case "help":

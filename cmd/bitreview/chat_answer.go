@@ -13,6 +13,7 @@ import (
 	"github.com/bitreview/bitreview/redact"
 	"github.com/bitreview/bitreview/review"
 	bbservice "github.com/bitreview/bitreview/service/bitbucket"
+	"github.com/bitreview/bitreview/settings"
 )
 
 // Bounds on what a question sends to the model: the newest thread
@@ -82,7 +83,7 @@ func (c *chatRun) answer(ctx context.Context) error {
 // question is always re-read from Bitbucket, never taken from the command
 // variable.
 func questionText(raw string) string {
-	if m, ok := newCommandParser().Parse(raw); ok && m.Command == command.Ask {
+	if m, ok := settings.CommandParser().Parse(raw); ok && m.Command == command.Ask {
 		return m.Question
 	}
 	return strings.TrimSpace(raw)

@@ -2,11 +2,9 @@ package main
 
 import (
 	"bytes"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 func TestPipeWithoutVariablesListsEverythingMissing(t *testing.T) {
@@ -50,22 +48,4 @@ func TestConfigErrorsNameVariablesNeverValues(t *testing.T) {
 	for _, name := range []string{"BITBUCKET_EMAIL", "BITBUCKET_PR_ID", "FAIL_ON", "MIN_SEVERITY", "PATH_FILTERS", "REVIEW_PROFILE"} {
 		assert.Contains(t, s, name)
 	}
-}
-
-func TestReadListVariable(t *testing.T) {
-	vars := map[string]string{"PATH_FILTERS_COUNT": "2", "PATH_FILTERS_0": "src/**", "PATH_FILTERS_1": "!**/*.md"}
-	list, problems := readList(vars, "PATH_FILTERS")
-	assert.Equal(t, []string{"src/**", "!**/*.md"}, list)
-	assert.Empty(t, problems)
-	list, problems = readList(map[string]string{"PATH_FILTERS": "a, b,"}, "PATH_FILTERS")
-	assert.Equal(t, []string{"a", "b"}, list)
-	assert.Empty(t, problems)
-}
-
-func TestBothAuthModesRejected(t *testing.T) {
-	cfg, cerr := loadConfig([]string{"BITBUCKET_ACCESS_TOKEN=x", "BITBUCKET_API_TOKEN=y", "BITBUCKET_EMAIL=a@b"})
-	require.Nil(t, cerr)
-	err := cfg.validate("pipe")
-	require.NotNil(t, err)
-	assert.True(t, strings.Contains(err.Error(), "one auth mode"))
 }

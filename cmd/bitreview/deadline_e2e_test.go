@@ -92,16 +92,6 @@ func TestDeadlineDuringTheModelStagePublishesAnIncompleteReview(t *testing.T) {
 
 func TestRunTimeoutConfig(t *testing.T) {
 	t.Parallel()
-	cfg, cerr := loadConfig(nil)
-	require.Nil(t, cerr)
-	assert.Equal(t, 30*time.Minute, cfg.RunTimeout, "default")
-	for _, v := range []string{"0s", "-1m"} {
-		cfg, cerr = loadConfig([]string{"RUN_TIMEOUT=" + v})
-		require.Nil(t, cerr)
-		err := cfg.validate("review")
-		require.NotNil(t, err, v)
-		assert.Contains(t, err.Error(), "RUN_TIMEOUT")
-	}
 	tests := []struct {
 		run, reserve, request time.Duration
 	}{

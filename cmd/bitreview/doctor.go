@@ -2,57 +2,21 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
-	"github.com/bitreview/bitreview/bbapi"
+	"github.com/bitreview/bitreview/admin"
 	"github.com/bitreview/bitreview/internal/termsafe"
+	"github.com/bitreview/bitreview/settings"
 )
 
-// Check statuses.
-const (
-	statusOK   = "ok"
-	statusFail = "fail"
-	statusWarn = "warn"
-	statusSkip = "skip"
-)
-
-// The commands whose needs doctor checks (--for).
-const (
-	forPipe  = "pipe"
-	forRelay = "relay"
-	forSetup = "setup"
-)
-
-// check is one line of doctor's report.
-type check struct {
-	Name    string   `json:"name"`
-	Status  string   `json:"status"`
-	Detail  string   `json:"detail,omitempty"`
-	Missing []string `json:"missing_scopes,omitempty"`
-	Fix     string   `json:"fix,omitempty"`
-	For     []string `json:"for"`
-}
-
-// doctorReport is the whole result; --format json prints it.
-type doctorReport struct {
-	OK        bool     `json:"ok"`
-	Workspace string   `json:"workspace"`
-	Repo      string   `json:"repository"`
-	API       string   `json:"api"`
-	Auth      string   `json:"auth_mode"`
-	For       []string `json:"for"`
-	Checks    []check  `json:"checks"`
-	// Problems are the configuration errors that kept doctor from
-	// checking anything (exit 2); names and fixes, never values.
-	Problems []string `json:"configuration_errors,omitempty"`
-}
+// doctorReport is what `bitreview doctor --format json` prints.
+type doctorReport = admin.Report
 
 type doctorFlags struct {
 	workspace, repo, url, format, forList string
@@ -73,101 +37,65 @@ func doctorFlagSet(f *doctorFlags) *flag.FlagSet {
 	return fs
 }
 
-func parseDoctorFlags(args []string, stderr io.Writer) (doctorFlags, error) {
-	var f doctorFlags
-	fs := doctorFlagSet(&f)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		if c, ok := lookupCommand("doctor"); ok {
-			printCommandHelp(stderr, c)
-		}
-	}
-	if err := fs.Parse(args); err != nil {
-		return f, err
-	}
-	if fs.NArg() > 0 {
-		return f, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	return f, nil
-}
-
 // runDoctor is `bitreview doctor`. Exit codes: 0 all good (warnings
 // allowed), 1 something is broken, 2 bad configuration.
 func runDoctor(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
 	// Names, URLs and error bodies come from the network.
 	stdout, stderr = termsafe.Writer(stdout), termsafe.Writer(stderr)
-	f, err := parseDoctorFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
+	var f doctorFlags
+	if code, done := parseAdminFlags(doctorFlagSet(&f), args, stderr); done {
+		return code
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "bitreview doctor: %v\n", err)
+	cfg, problems := loadAdminConfig(environ, "the scopes of the commands it checks")
+	o, more := doctorOptions(f, cfg)
+	problems = append(problems, more...)
+	if len(problems) == 0 {
+		client, err := apiClient(cfg)
+		if err == nil {
+			return reportDoctor(stdout, f.format, admin.Doctor(ctx, client, o))
+		}
+		problems = append(problems, err.Error())
+	}
+	if f.format == "json" { // a script asked for JSON: it gets JSON
+		writeDoctorJSON(stdout, admin.Report{Workspace: o.Workspace, Repo: o.Repo, Auth: o.Auth,
+			For: o.For, Checks: []admin.Check{}, Problems: problems})
 		return exitConfig
 	}
-	cfg, cerr := loadConfig(environ)
+	printConfigProblems(stderr, problems)
+	return exitConfig
+}
+
+// doctorOptions turns the flags and the configuration into doctor's
+// options, and names what is wrong with them.
+func doctorOptions(f doctorFlags, cfg settings.Settings) (admin.DoctorOptions, []string) {
 	var problems []string
-	if cerr != nil {
-		problems = append(problems, cerr.Problems...)
-	}
-	problems = append(problems, authProblems(cfg, "the scopes of the commands it checks")...)
 	if f.format != "text" && f.format != "json" {
 		problems = append(problems, "--format: must be text or json")
 	}
-	roles := splitList(f.forList)
-	for _, r := range roles {
-		if r != forPipe && r != forRelay && r != forSetup {
-			problems = append(problems, "--for: must list pipe, relay or setup")
-			break
-		}
-	}
-	if len(roles) == 0 {
+	roles, ok := admin.ParseRoles(f.forList)
+	if !ok {
 		problems = append(problems, "--for: must list pipe, relay or setup")
 	}
 	if f.url != "" {
-		if p := hookURLProblem("--url", f.url); p != "" {
-			problems = append(problems, p)
+		if p := admin.HookURLProblem(f.url); p != "" {
+			problems = append(problems, "--url: "+p)
 		}
 	}
-	d := &doctor{ctx: ctx, cfg: cfg, f: f, roles: roles, ws: f.workspace, repo: f.repo}
-	if d.ws == "" {
-		d.ws = cfg.Workspace
+	o := admin.DoctorOptions{
+		Workspace: cmp.Or(f.workspace, cfg.Workspace), Repo: cmp.Or(f.repo, cfg.RepoSlug),
+		APIURL: cfg.APIURL, Auth: cfg.AuthMode(), AccessToken: cfg.AccessToken != "",
+		RelayURL: f.url, PR: f.pr, For: roles, NoWriteProbes: f.noWriteProbes,
+		LLM:         cfg.LLM(),
+		LLMProblems: cfg.LLMProblems("pipe"),
 	}
-	if d.repo == "" {
-		d.repo = cfg.RepoSlug
-	}
-	if d.ws == "" {
-		problems = append(problems, "--workspace: not set, and neither is BITBUCKET_WORKSPACE")
-	}
-	if d.repo == "" {
+	problems = append(problems, workspaceProblem(o.Workspace)...)
+	if o.Repo == "" {
 		problems = append(problems, "--repo: not set, and neither is BITBUCKET_REPO_SLUG")
 	}
-	if len(problems) == 0 {
-		if d.client, err = apiClient(cfg); err != nil {
-			problems = append(problems, err.Error())
-		}
-	}
-	if len(problems) > 0 {
-		if f.format == "json" { // a script asked for JSON: it gets JSON
-			writeDoctorJSON(stdout, doctorReport{Workspace: d.ws, Repo: d.repo, Auth: cfg.authMode(),
-				For: roles, Checks: []check{}, Problems: problems})
-			return exitConfig
-		}
-		printConfigProblems(stderr, problems)
-		return exitConfig
-	}
-	rep := d.run()
-	if f.format == "json" {
-		writeDoctorJSON(stdout, rep)
-	} else {
-		printDoctorText(stdout, rep)
-	}
-	if !rep.OK {
-		return exitFindings
-	}
-	return exitOK
+	return o, problems
 }
 
-func writeDoctorJSON(w io.Writer, rep doctorReport) {
+func writeDoctorJSON(w io.Writer, rep admin.Report) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
@@ -176,23 +104,40 @@ func writeDoctorJSON(w io.Writer, rep doctorReport) {
 	_, _ = w.Write(termsafe.JSON(b.Bytes()))
 }
 
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" && !slices.Contains(out, p) {
-			out = append(out, p)
-		}
+// reportDoctor prints the report in format and maps it to the exit code.
+func reportDoctor(w io.Writer, format string, rep admin.Report) int {
+	if format == "json" {
+		writeDoctorJSON(w, rep)
+	} else {
+		printDoctorText(w, rep)
 	}
-	return out
+	if !rep.OK {
+		return exitFindings
+	}
+	return exitOK
 }
 
-func printDoctorText(w io.Writer, rep doctorReport) {
+// doctorMark is the text report's mark of a status.
+func doctorMark(s admin.Status) string {
+	switch s {
+	case admin.StatusOK:
+		return "✔"
+	case admin.StatusFail:
+		return "✖"
+	case admin.StatusWarn:
+		return "!"
+	case admin.StatusSkip:
+		return "–"
+	}
+	return ""
+}
+
+func printDoctorText(w io.Writer, rep admin.Report) {
 	fmt.Fprintf(w, "bitreview doctor: %s/%s on %s with %s; checking what %s need%s\n\n",
-		rep.Workspace, rep.Repo, rep.API, rep.Auth, strings.Join(rep.For, ", "), map[bool]string{true: "s", false: ""}[len(rep.For) == 1])
+		rep.Workspace, rep.Repo, rep.API, rep.Auth, strings.Join(rep.For, ", "), plural(len(rep.For), "s", ""))
 	fails, warns := 0, 0
 	for _, c := range rep.Checks {
-		mark := map[string]string{statusOK: "✔", statusFail: "✖", statusWarn: "!", statusSkip: "–"}[c.Status]
-		fmt.Fprintf(w, "%s %s", mark, c.Name)
+		fmt.Fprintf(w, "%s %s", doctorMark(c.Status), c.Name)
 		if c.Detail != "" {
 			fmt.Fprintf(w, ": %s", c.Detail)
 		}
@@ -204,9 +149,9 @@ func printDoctorText(w io.Writer, rep doctorReport) {
 			fmt.Fprintf(w, "    fix: %s\n", strings.ReplaceAll(c.Fix, "\n", "\n         "))
 		}
 		switch c.Status {
-		case statusFail:
+		case admin.StatusFail:
 			fails++
-		case statusWarn:
+		case admin.StatusWarn:
 			warns++
 		}
 	}
@@ -220,109 +165,4 @@ func printDoctorText(w io.Writer, rep doctorReport) {
 		fmt.Fprintf(w, " (%d warning%s)", warns, plural(warns, "", "s"))
 	}
 	fmt.Fprintln(w)
-}
-
-// scopeError reads which scopes a 403 says are missing: Bitbucket's body
-// carries error.detail.required and .granted. Without them the call's
-// documented scopes stand in.
-func scopeError(err error) (missing []string, is403 bool) {
-	var er *bbapi.ErrorResponse
-	if !errors.As(err, &er) || er.StatusCode != 403 {
-		return nil, false
-	}
-	if er.Response != nil && er.Response.Body != nil {
-		data, _ := io.ReadAll(io.LimitReader(er.Response.Body, 64<<10))
-		var body struct {
-			Error struct {
-				Detail struct {
-					Required []string `json:"required"`
-					Granted  []string `json:"granted"`
-				} `json:"detail"`
-			} `json:"error"`
-		}
-		if json.Unmarshal(data, &body) == nil && len(body.Error.Detail.Required) > 0 {
-			for _, s := range body.Error.Detail.Required {
-				if !slices.Contains(body.Error.Detail.Granted, s) {
-					missing = append(missing, s)
-				}
-			}
-			if len(missing) > 0 {
-				return missing, true
-			}
-		}
-	}
-	return er.Scopes, true
-}
-
-// accessTokenPermission names the access-token permission of a scope.
-func accessTokenPermission(scope string) string {
-	switch scope {
-	case "read:repository:bitbucket":
-		return "Repositories: Read"
-	case "write:repository:bitbucket":
-		return "Repositories: Write"
-	case "admin:repository:bitbucket":
-		return "Repositories: Admin"
-	case "read:pullrequest:bitbucket":
-		return "Pull requests: Read"
-	case "write:pullrequest:bitbucket":
-		return "Pull requests: Write"
-	case "read:webhook:bitbucket", "write:webhook:bitbucket":
-		return "Webhooks: Read and write"
-	case "read:pipeline:bitbucket":
-		return "Pipelines: Read"
-	case "write:pipeline:bitbucket":
-		return "Pipelines: Write"
-	}
-	return ""
-}
-
-// scopeFix says how to get the missing scopes.
-func (d *doctor) scopeFix(missing []string) string {
-	if d.cfg.AccessToken != "" {
-		var perms []string
-		for _, s := range missing {
-			if p := accessTokenPermission(s); p != "" && !slices.Contains(perms, p) {
-				perms = append(perms, p)
-			}
-		}
-		if len(perms) == 0 {
-			return "access tokens cannot be given " + strings.Join(missing, ", ") + "; use an Atlassian API token (BITBUCKET_API_TOKEN and BITBUCKET_EMAIL) with it instead"
-		}
-		return "create a new access token with the " + strings.Join(perms, ", ") + " permission (permissions cannot be added to an existing token) and update the secured variable BITBUCKET_ACCESS_TOKEN"
-	}
-	return "create a new Atlassian API token with the scope " + strings.Join(missing, ", ") + " added (scopes cannot be added to an existing token; they do not imply each other) and update BITBUCKET_API_TOKEN"
-}
-
-// apiFail turns a failed API call into a check: 403 names the missing
-// scopes, anything else shows the error and the client's hint.
-func (d *doctor) apiFail(c *check, err error) {
-	c.Status = statusFail
-	if missing, ok := scopeError(err); ok {
-		c.Missing = missing
-		c.Detail = "Bitbucket answered 403: the credentials lack " + strings.Join(missing, ", ")
-		c.Fix = d.scopeFix(missing)
-		return
-	}
-	c.Detail = err.Error()
-	var er *bbapi.ErrorResponse
-	if errors.As(err, &er) {
-		c.Fix = er.Hint
-	}
-}
-
-func statusCode(err error) int {
-	var er *bbapi.ErrorResponse
-	if errors.As(err, &er) {
-		return er.StatusCode
-	}
-	return 0
-}
-
-// dash shows an empty value as "-".
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

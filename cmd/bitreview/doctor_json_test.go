@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/bitreview/bitreview/admin"
 )
 
 // A script that asked for JSON gets JSON, also when the configuration is
@@ -18,9 +20,9 @@ func TestDoctorJSONOnConfigError(t *testing.T) {
 		[]string{"BITBUCKET_API_TOKEN=" + canary, "LLM_TIMEOUT=" + canary}, &out, &errOut)
 	assert.Equal(t, exitConfig, code)
 	var rep struct {
-		OK       *bool    `json:"ok"`
-		Problems []string `json:"configuration_errors"`
-		Checks   []check  `json:"checks"`
+		OK       *bool         `json:"ok"`
+		Problems []string      `json:"configuration_errors"`
+		Checks   []admin.Check `json:"checks"`
 	}
 	require.NoError(t, json.Unmarshal(out.Bytes(), &rep), "stdout is JSON: %s", out.String())
 	require.NotNil(t, rep.OK)

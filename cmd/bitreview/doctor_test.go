@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bitreview/bitreview/admin"
 	"github.com/bitreview/bitreview/bbapi/bbtest"
 	"github.com/bitreview/bitreview/llm/llmtest"
 	"github.com/bitreview/bitreview/relay"
@@ -105,7 +106,7 @@ func TestDoctorNamesEachMissingScope(t *testing.T) {
 			assert.False(t, rep.OK)
 			named := false
 			for _, c := range rep.Checks {
-				if c.Status == statusFail && slices.Contains(c.Missing, missing) {
+				if c.Status == admin.StatusFail && slices.Contains(c.Missing, missing) {
 					named = true
 					assert.NotEmpty(t, c.Fix, c.Name)
 					assert.Contains(t, c.Fix, missing)

@@ -6,8 +6,7 @@ import (
 
 	"github.com/bitreview/bitreview/gitblob"
 	"github.com/bitreview/bitreview/review"
-	bbservice "github.com/bitreview/bitreview/service/bitbucket"
-	ghservice "github.com/bitreview/bitreview/service/github"
+	"github.com/bitreview/bitreview/settings"
 )
 
 // headSources reads the files under review at the head commit: from the
@@ -30,34 +29,9 @@ func (s firstOf) ReadFile(ctx context.Context, path string) ([]byte, error) {
 	err := errors.New("no file source")
 	for _, src := range s {
 		var data []byte
-		if data, err = src.ReadFile(ctx, path); err == nil || refusal(err, "") != "" {
+		if data, err = src.ReadFile(ctx, path); err == nil || settings.Refusal(err, "") != "" {
 			return data, err
 		}
 	}
 	return nil, err
-}
-
-// refusal says why a repository file was refused as not a tracked regular
-// file (or, for context, a symlink's text) where it was looked up, or ""
-// when err is another failure (missing, unreadable, a network error).
-// at names the commit for "not tracked at …" ("" for its short hash).
-func refusal(err error, at string) string {
-	var gb *gitblob.RefusedError
-	var gh *ghservice.NotRegularError
-	var bb *bbservice.NotRegularError
-	switch {
-	case err == nil:
-		return ""
-	case errors.Is(err, errUnderGitDir), errors.Is(err, errOutsideRepo):
-		return err.Error()
-	case errors.As(err, &gb) && gb.Reason == gitblob.NotTracked && at != "":
-		return "not tracked at " + at
-	case errors.As(err, &gb):
-		return gb.Why()
-	case errors.As(err, &gh):
-		return gh.Kind
-	case errors.As(err, &bb):
-		return bb.Kind
-	}
-	return ""
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/bitreview/bitreview/diffparse"
 	"github.com/bitreview/bitreview/review"
 	ghservice "github.com/bitreview/bitreview/service/github"
+	"github.com/bitreview/bitreview/settings"
 )
 
 const actionHelp = "bitreview commands, as a pull request comment:\n\n" +
@@ -24,14 +25,14 @@ const actionHelp = "bitreview commands, as a pull request comment:\n\n" +
 // "@bitreview …" comment of an issue_comment / pull_request_review_comment
 // event, with the same steps and guarantees as the pipe.
 func runAction(ctx context.Context, environ []string, out io.Writer) int {
-	warnings := unknownVariables(environ) // before the inputs are mapped: INPUT_* is GitHub's
-	environ = actionEnviron(environ)
-	cfg, cerr := loadValidated(environ, "action")
+	warnings := settings.UnknownVariables(environ) // before the inputs are mapped: INPUT_* is GitHub's
+	environ = settings.ActionEnviron(environ)
+	cfg, cerr := settings.LoadValidated(environ, "action")
 	log := newStepLog(out, cfg.Debug)
 	for _, w := range warnings {
 		log.warn("%s", w)
 	}
-	gc, gerr := loadGitHubConfig(environ)
+	gc, gerr := settings.LoadAction(environ)
 	if cerr != nil {
 		fmt.Fprintf(out, "✖ %s\n", cerr.Error())
 	}
@@ -48,7 +49,7 @@ func runAction(ctx context.Context, environ []string, out io.Writer) int {
 	ctx, cancel := withRunDeadline(ctx, cfg.RunTimeout)
 	defer cancel()
 	var q chatQuestion
-	ev, number, err := readEvent(gc.EventPath)
+	ev, number, err := settings.ReadEvent(gc.EventPath)
 	if err != nil {
 		log.fail("%v", err)
 		return exitConfig
@@ -58,7 +59,7 @@ func runAction(ctx context.Context, environ []string, out io.Writer) int {
 		return exitOK
 	}
 	if ev.Comment != nil {
-		cmd, question := actionRequest(ev.Comment.Body)
+		cmd, question := settings.ActionRequest(ev.Comment.Body)
 		if (cmd == "" && question == "") || strings.HasSuffix(ev.Comment.User.Login, "[bot]") {
 			log.info("The comment does not ask bitreview for anything: nothing to do.")
 			return exitOK
@@ -75,7 +76,7 @@ func runAction(ctx context.Context, environ []string, out io.Writer) int {
 
 type actionRun struct {
 	*pipeRun
-	gc       githubConfig
+	gc       settings.Action
 	pr       ghservice.PR
 	api      ghservice.API
 	question chatQuestion
@@ -106,13 +107,13 @@ func (a *actionRun) run(ctx context.Context) error {
 	log.ok(t, "Pull request #%d fetched: %q (%s → %s)", meta.ID, log.field(meta.Title, 80), log.field(meta.SourceBranch, 80), log.field(meta.TargetBranch, 80))
 
 	t = time.Now()
-	rs := loadSettings(ctx, ghSettings(ghservice.NewFiles(a.api.Repos, pr, meta.TargetCommit), meta), cfg.ConfigFile)
-	cfg = applyRepoConfig(cfg, rs.file)
+	rs := settings.LoadRepo(ctx, ghSettings(ghservice.NewFiles(a.api.Repos, pr, meta.TargetCommit), meta), cfg.ConfigFile)
+	cfg = cfg.Apply(rs)
 	a.cfg = cfg
-	for _, w := range rs.warnings {
+	for _, w := range rs.Warnings {
 		log.warn("%s", w)
 	}
-	log.ok(t, "Configuration: %s", rs.source)
+	log.ok(t, "Configuration: %s", rs.Source)
 
 	var dry io.Writer
 	if cfg.DryRun {
@@ -124,21 +125,21 @@ func (a *actionRun) run(ctx context.Context) error {
 	if err != nil {
 		return ghStage("read earlier reviews", err)
 	}
-	info := review.SummaryInfo{Version: version, Notes: rs.notes()}
+	info := review.SummaryInfo{Version: version, Notes: rs.Notes()}
 	switch {
 	case cfg.ChatCommand == "help":
 		return a.postHelp(ctx)
 	case a.question.text != "":
 		return a.answerQuestion(ctx, meta, a.question.text, a.question.commentID, a.question.inThread)
 	}
-	if reason := pipeSkipReason(meta, rs, cfg.ChatCommand); reason != "" {
+	if reason := rs.SkipReason(meta, cfg.ChatCommand); reason != "" {
 		if _, err := pub.PublishSkipped(ctx, prior, reason, info); err != nil {
 			return ghStage("publish", err)
 		}
 		log.ok(t, "Not reviewed: %s", reason)
 		return nil
 	}
-	full := !cfg.Incremental || cfg.fullReviewAsked()
+	full := !cfg.Incremental || cfg.FullReviewAsked()
 	if !full && prior.Reviewed(head) {
 		a.verdict = review.VerdictOf(prior.Open())
 		if prior.HasVerdict {
@@ -165,14 +166,14 @@ func (a *actionRun) run(ctx context.Context) error {
 		log.info("%s", note)
 		info.Notes = append(info.Notes, note)
 	}
-	if note := configEditNote(prDiff, cfg.ConfigFile, meta.TargetBranch); note != "" {
+	if note := settings.ConfigEditNote(prDiff, cfg.ConfigFile, meta.TargetBranch); note != "" {
 		info.Notes = append(info.Notes, note)
 	}
 
 	plan := ghservice.Plan{}
 	if !full {
 		plan = ghservice.PlanReview(ctx, a.api.Repos, pr, prior.State.HeadCommit, head)
-	} else if cfg.fullReviewAsked() {
+	} else if cfg.FullReviewAsked() {
 		info.Notes = append(info.Notes, "Full review, as requested.")
 	}
 	var increment *diffparse.Diff
@@ -209,7 +210,7 @@ func (a *actionRun) run(ctx context.Context) error {
 	review.AddBuiltinChecks(res, prDiff)
 	diffCap.markSkipped(res)
 	a.unreviewed = res.OverBudget()
-	res.CostUSD = cfg.costOf(res)
+	res.CostUSD = cfg.CostOf(res)
 	if rerr != nil {
 		log.fail("Review failed: %v", rerr)
 	} else {
@@ -248,25 +249,10 @@ func (a *actionRun) run(ctx context.Context) error {
 // ghSettings reads the config file and its guidelines at the base commit
 // through the contents endpoint; a guideline must be a regular file there
 // (GitHub would follow a symlink to the file it points to).
-func ghSettings(base *ghservice.Files, meta review.PullRequest) settingsSource {
-	reader := func(readFile func(context.Context, string) ([]byte, error)) readFunc {
-		return func(ctx context.Context, p string, limit int) ([]byte, error) {
-			clean, err := repoPath(p)
-			if err != nil {
-				return nil, err
-			}
-			data, err := readFile(ctx, clean)
-			if err == nil && len(data) > limit {
-				data = data[:limit]
-			}
-			return data, err
-		}
-	}
-	return settingsSource{
-		config: reader(base.ReadFile), guideline: reader(base.ReadRegularFile),
-		from: fmt.Sprintf("%s (%s)", meta.TargetBranch, short(meta.TargetCommit)),
-		on:   "on " + meta.TargetBranch, at: meta.TargetBranch,
-	}
+func ghSettings(base *ghservice.Files, meta review.PullRequest) settings.RepoSource {
+	src := settings.OnBranch(fileFunc(base.ReadRegularFile), meta.TargetBranch, meta.TargetCommit)
+	src.Config = base
+	return src
 }
 
 // publishCheck adds the check run. Its failure is a warning: the review

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/caarlos0/env/v11"
+	"github.com/bitreview/bitreview/settings"
 )
 
 // cmdHelp is one command's entry in `bitreview help` and its own help
@@ -18,7 +18,7 @@ type cmdHelp struct {
 	summary string // one line in `bitreview help`
 	about   string // what it does, exit codes
 	flags   func() *flag.FlagSet
-	vars    func() []configVar
+	vars    func() []settings.Var
 }
 
 // commandTable lists every command and subcommand; run dispatches the same
@@ -152,10 +152,10 @@ func printCommandHelp(w io.Writer, c cmdHelp) {
 	}
 	fmt.Fprint(w, "\nVariables:\n")
 	for _, v := range c.vars() {
-		if v.def != "" {
-			fmt.Fprintf(w, "  %-32s default %s\n", v.key, v.def)
+		if v.Default != "" {
+			fmt.Fprintf(w, "  %-32s default %s\n", v.Key, v.Default)
 		} else {
-			fmt.Fprintf(w, "  %s\n", v.key)
+			fmt.Fprintf(w, "  %s\n", v.Key)
 		}
 	}
 }
@@ -176,7 +176,7 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// pipelinesSet are the Config variables that Pipelines or the relay set,
+// pipelinesSet are the Settings variables that Pipelines or the relay set,
 // listed after the user's in the pipe's help.
 var pipelinesSet = []string{"BITBUCKET_WORKSPACE", "BITBUCKET_REPO_SLUG", "BITBUCKET_PR_ID", "BITBUCKET_COMMIT",
 	"BITBUCKET_CLONE_DIR", "BITBUCKET_PR_DESTINATION_BRANCH", "BITBUCKET_BRANCH", "BITBUCKET_BUILD_NUMBER",
@@ -185,65 +185,52 @@ var pipelinesSet = []string{"BITBUCKET_WORKSPACE", "BITBUCKET_REPO_SLUG", "BITBU
 // bitbucketAuth are the credentials setup, doctor and the relay read.
 var bitbucketAuth = []string{"BITBUCKET_ACCESS_TOKEN", "BITBUCKET_API_TOKEN", "BITBUCKET_EMAIL", "BITBUCKET_API_URL"}
 
-// pipeVars are Config's variables, the user's first, and PLATFORM.
-func pipeVars() []configVar {
-	all := append(configVars(), configVar{key: "PATH_FILTERS"}, configVar{key: "PLATFORM"})
+// pipeVars are Settings' variables, the user's first, and PLATFORM.
+func pipeVars() []settings.Var {
+	all := append(settings.Vars(), settings.Var{Key: "PATH_FILTERS"}, settings.Var{Key: "PLATFORM"})
 	user := filterVars(all, func(k string) bool { return !slices.Contains(pipelinesSet, k) })
 	return append(user, filterVars(all, func(k string) bool { return slices.Contains(pipelinesSet, k) })...)
 }
 
-// actionVars are the GitHub ones and Config's without Bitbucket's.
-func actionVars() []configVar {
-	gh := paramsOf(&githubConfig{})
-	return append(gh, filterVars(append(configVars(), configVar{key: "PATH_FILTERS"}), func(k string) bool {
+// actionVars are the GitHub ones and Settings' without Bitbucket's.
+func actionVars() []settings.Var {
+	gh := settings.VarsOf(&settings.Action{})
+	return append(gh, filterVars(append(settings.Vars(), settings.Var{Key: "PATH_FILTERS"}), func(k string) bool {
 		return !strings.HasPrefix(k, "BITBUCKET_") && !strings.HasPrefix(k, "BITREVIEW_")
 	})...)
 }
 
 // reviewVars are the model and review settings local review reads.
-func reviewVars() []configVar {
+func reviewVars() []settings.Var {
 	skip := []string{"CODE_INSIGHTS", "TASKS_ON", "INCREMENTAL", "DRY_RUN", "DEBUG", "RUN_TIMEOUT"}
-	return filterVars(append(configVars(), configVar{key: "PATH_FILTERS"}), func(k string) bool {
+	return filterVars(append(settings.Vars(), settings.Var{Key: "PATH_FILTERS"}), func(k string) bool {
 		return !strings.HasPrefix(k, "BITBUCKET_") && !strings.HasPrefix(k, "BITREVIEW_") && !slices.Contains(skip, k)
 	})
 }
 
-func relayVars() []configVar {
-	return append(paramsOf(&relayConfig{}), filterVars(configVars(), inList(bitbucketAuth))...)
+func relayVars() []settings.Var {
+	return append(settings.VarsOf(&settings.Relay{}), filterVars(settings.Vars(), inList(bitbucketAuth))...)
 }
 
-func setupVars() []configVar {
-	return append(filterVars(configVars(), inList(append(bitbucketAuth, "BITBUCKET_ALLOW_HTTP", "BITBUCKET_WORKSPACE", "BITBUCKET_REPO_SLUG"))),
-		configVar{key: "RELAY_WEBHOOK_SECRET"})
+func setupVars() []settings.Var {
+	return append(filterVars(settings.Vars(), inList(append(bitbucketAuth, "BITBUCKET_ALLOW_HTTP", "BITBUCKET_WORKSPACE", "BITBUCKET_REPO_SLUG"))),
+		settings.Var{Key: "RELAY_WEBHOOK_SECRET"})
 }
 
-func doctorVars() []configVar {
-	return append(setupVars(), filterVars(configVars(), inList([]string{"LLM_PROVIDER", "LLM_MODEL", "LLM_API_KEY", "LLM_BASE_URL"}))...)
+func doctorVars() []settings.Var {
+	return append(setupVars(), filterVars(settings.Vars(), inList([]string{"LLM_PROVIDER", "LLM_MODEL", "LLM_API_KEY", "LLM_BASE_URL"}))...)
 }
 
 func inList(names []string) func(string) bool {
 	return func(k string) bool { return slices.Contains(names, k) }
 }
 
-func filterVars(vars []configVar, keep func(string) bool) []configVar {
-	var out []configVar
+func filterVars(vars []settings.Var, keep func(string) bool) []settings.Var {
+	var out []settings.Var
 	for _, v := range vars {
-		if keep(v.key) {
+		if keep(v.Key) {
 			out = append(out, v)
 		}
-	}
-	return out
-}
-
-// paramsOf lists a config struct's variables with their defaults.
-func paramsOf(cfg any) []configVar {
-	params, err := env.GetFieldParams(cfg)
-	if err != nil {
-		return nil
-	}
-	out := make([]configVar, 0, len(params))
-	for _, p := range params {
-		out = append(out, configVar{key: p.Key, def: p.DefaultValue})
 	}
 	return out
 }

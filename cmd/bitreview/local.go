@@ -19,6 +19,7 @@ import (
 	"github.com/bitreview/bitreview/internal/termsafe"
 	"github.com/bitreview/bitreview/redact"
 	"github.com/bitreview/bitreview/review"
+	"github.com/bitreview/bitreview/settings"
 )
 
 const defaultOllamaURL = "http://localhost:11434"
@@ -33,8 +34,8 @@ func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr 
 	if !ok {
 		return exitConfig
 	}
-	cfg, cerr := loadValidated(environ, "review")
-	for _, w := range unknownVariables(environ) {
+	cfg, cerr := settings.LoadValidated(environ, "review")
+	for _, w := range settings.UnknownVariables(environ) {
 		fmt.Fprintf(stderr, "⚠ %s\n", w)
 	}
 	if cerr != nil {
@@ -72,18 +73,18 @@ func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr 
 		return exitOK
 	}
 
-	rs := loadSettings(ctx, localSettings(root, baseRef, snap), cfg.ConfigFile)
-	cfg = applyRepoConfig(cfg, rs.file)
+	rs := settings.LoadRepo(ctx, localSettings(root, baseRef, snap), cfg.ConfigFile)
+	cfg = cfg.Apply(rs)
 	if w := untrackedConfig(root, cfg.ConfigFile, rs); w != "" {
-		rs.warnings = append(rs.warnings, w)
+		rs.Warnings = append(rs.Warnings, w)
 	}
-	for _, w := range rs.warnings {
+	for _, w := range rs.Warnings {
 		fmt.Fprintf(stderr, "⚠ %s\n", w)
 	}
 
 	model, note := localModel(ctx, cfg, stderr)
-	opts := engineOptions(cfg)
-	opts.Instructions, opts.Guidelines = rs.instructions(), rs.guides
+	opts := cfg.EngineOptions()
+	opts.Instructions, opts.Guidelines = rs.Instructions(), rs.Guidelines
 	if opts.Secrets, err = redact.New(); err != nil {
 		fmt.Fprintf(stderr, "✖ %v\n", err)
 		return exitRemote
@@ -93,8 +94,8 @@ func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr 
 	pr := review.PullRequest{Title: "local changes against " + baseRef.name}
 	res, rerr := eng.Review(ctx, pr, d)
 	review.AddBuiltinChecks(res, d)
-	res.CostUSD = cfg.costOf(res)
-	res.Notes = append(res.Notes, rs.notes()...)
+	res.CostUSD = cfg.CostOf(res)
+	res.Notes = append(res.Notes, rs.Notes()...)
 	if note != "" {
 		res.Errors = append(res.Errors, note)
 	}
@@ -108,7 +109,7 @@ func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr 
 			return exitRemote
 		}
 	}
-	threshold, _ := cfg.failOn()
+	threshold, _ := cfg.FailOnSeverity()
 	for _, f := range append(res.Findings, res.Unanchored...) {
 		if threshold >= 0 && f.Severity >= threshold {
 			return exitFindings
@@ -234,7 +235,7 @@ func gitEnv(ctx context.Context, dir string, env []string, args ...string) ([]by
 
 // localModel returns the configured model, or a local Ollama when nothing
 // is configured, or nil with a note saying exactly what to set.
-func localModel(ctx context.Context, cfg Config, stderr io.Writer) (review.Model, string) {
+func localModel(ctx context.Context, cfg settings.Settings, stderr io.Writer) (review.Model, string) {
 	configured := cfg.LLMAPIKey != "" || cfg.LLMProvider == "ollama" || cfg.LLMProvider == "openai-compatible" || cfg.LLMProvider == "bedrock"
 	if configured {
 		m, err := newModel(cfg)

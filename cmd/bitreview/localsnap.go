@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/bitreview/bitreview/gitblob"
+	"github.com/bitreview/bitreview/settings"
 )
 
 // snapshotTree writes a tree object holding the working tree's tracked
@@ -79,19 +80,19 @@ func copyIndexFile(from, to string) error {
 // must be tracked regular files at the base commit, as the pipe reads them
 // from the destination branch: an untracked .env, a symlink, anything
 // under .git/ is refused and named.
-func localSettings(root string, base baseRef, snap string) settingsSource {
-	return settingsSource{
-		config:    blobReader(gitblob.New(root, snap)),
-		guideline: blobReader(gitblob.New(root, base.commit)),
-		from:      "the working tree", on: "in the working tree", at: base.name,
+func localSettings(root string, base baseRef, snap string) settings.RepoSource {
+	return settings.RepoSource{
+		Config:     regularBlobs(gitblob.New(root, snap)),
+		Guidelines: regularBlobs(gitblob.New(root, base.commit)),
+		From:       "the working tree", On: "in the working tree", At: base.name,
 	}
 }
 
 // untrackedConfig warns when the config file exists in the working tree
 // but was not used because git does not track it.
-func untrackedConfig(root, name string, rs repoSettings) string {
-	clean, err := repoPath(name)
-	if rs.file != nil || len(rs.warnings) > 0 || err != nil {
+func untrackedConfig(root, name string, rs settings.Repo) string {
+	clean, err := settings.RepoPath(name)
+	if rs.File != nil || len(rs.Warnings) > 0 || err != nil {
 		return ""
 	}
 	if _, err := os.Lstat(filepath.Join(root, filepath.FromSlash(clean))); err != nil {

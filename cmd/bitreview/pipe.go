@@ -16,14 +16,15 @@ import (
 	"github.com/bitreview/bitreview/redact"
 	"github.com/bitreview/bitreview/review"
 	bbservice "github.com/bitreview/bitreview/service/bitbucket"
+	"github.com/bitreview/bitreview/settings"
 )
 
 // runPipe is `bitreview pipe`: review the pull request named by the
 // pipeline variables and publish the result.
 func runPipe(ctx context.Context, environ []string, out io.Writer) int {
-	cfg, cerr := loadValidated(environ, "pipe")
+	cfg, cerr := settings.LoadValidated(environ, "pipe")
 	log := newStepLog(out, cfg.Debug)
-	for _, w := range unknownVariables(environ) {
+	for _, w := range settings.UnknownVariables(environ) {
 		log.warn("%s", w)
 	}
 	if cerr != nil {
@@ -41,7 +42,7 @@ func runPipe(ctx context.Context, environ []string, out io.Writer) int {
 	ctx, cancel := withRunDeadline(ctx, cfg.RunTimeout)
 	defer cancel()
 	p := &pipeRun{cfg: cfg, log: log, out: out}
-	if cfg.chatMode() {
+	if cfg.ChatMode() {
 		return p.chatExit(p.runChatSafely(ctx))
 	}
 	err := p.runSafely(ctx)
@@ -49,7 +50,7 @@ func runPipe(ctx context.Context, environ []string, out io.Writer) int {
 }
 
 type pipeRun struct {
-	cfg     Config
+	cfg     settings.Settings
 	log     *stepLog
 	out     io.Writer
 	verdict review.Verdict // every finding of the head, for FAIL_ON
@@ -58,40 +59,16 @@ type pipeRun struct {
 	unreviewed int
 }
 
-// pipeSkipReason says why a pull request is not reviewed, or "". The
-// `@bitreview ignore` line in the description always wins; an explicit
-// command (review, full review) overrides the automatic-review settings.
-func pipeSkipReason(meta review.PullRequest, rs repoSettings, command string) string {
-	switch {
-	case newCommandParser().Ignores(meta.Description):
-		return "the description says `@bitreview ignore`. Remove it to get a review on the next run."
-	case command != "":
-		return ""
-	}
-	if reason := rs.skipReason(meta, ""); reason != "" {
-		return reason
-	}
-	if meta.Draft && !rs.reviewsDrafts() {
-		return "this pull request is a draft. bitreview reviews it once it is marked ready for review (or set auto_review.drafts: true)."
-	}
-	return ""
-}
-
-// fullReviewAsked reports whether the relay passed `@bitreview full review`.
-func (c Config) fullReviewAsked() bool {
-	return strings.EqualFold(strings.Join(strings.Fields(c.ChatCommand), " "), "full review")
-}
-
 func (p *pipeRun) run(ctx context.Context) error {
 	cfg, log := p.cfg, p.log
-	prID, _ := cfg.prID()
+	prID, _ := cfg.PullRequestID()
 	pr := bbservice.PR{Workspace: cfg.Workspace, Repo: cfg.RepoSlug, ID: prID}
 	client, err := newBitbucketClient(cfg)
 	if err != nil {
 		return err
 	}
 	log.info("bitreview %s reviewing %s/%s pull request #%d", version, pr.Workspace, pr.Repo, pr.ID)
-	log.debugf("Bitbucket API %s, auth: %s", cfg.APIURL, cfg.authMode())
+	log.debugf("Bitbucket API %s, auth: %s", cfg.APIURL, cfg.AuthMode())
 	log.debugf("LLM provider %s, model %s, light model %s, base URL %s, timeout %s, concurrency %d",
 		cfg.LLMProvider, orDefault(cfg.LLMModel), orDefault(cfg.LLMLightModel), orDefault(cfg.LLMBaseURL), cfg.LLMTimeout, cfg.LLMConcurrency)
 
@@ -104,18 +81,18 @@ func (p *pipeRun) run(ctx context.Context) error {
 
 	t = time.Now()
 	rs := loadRepoSettings(ctx, client, pr.Workspace, pr.Repo, meta.TargetBranch, meta.TargetCommit, cfg.ConfigFile)
-	cfg = applyRepoConfig(cfg, rs.file)
+	cfg = cfg.Apply(rs)
 	p.cfg = cfg
-	for _, w := range rs.warnings {
+	for _, w := range rs.Warnings {
 		log.warn("%s", w)
 	}
-	log.ok(t, "Configuration: %s", rs.source)
+	log.ok(t, "Configuration: %s", rs.Source)
 
 	var dry io.Writer
 	if cfg.DryRun {
 		dry = p.out
 	}
-	tasksAt, _ := cfg.tasksOn()
+	tasksAt, _ := cfg.TasksOnSeverity()
 	pub := bbservice.NewPublisher(client, pr, bbservice.Options{DryRun: dry, MaxComments: cfg.MaxComments, TasksAt: tasksAt})
 	t = time.Now()
 	prior, err := pub.Load(ctx)
@@ -127,10 +104,10 @@ func (p *pipeRun) run(ctx context.Context) error {
 		return stageError("read earlier reviews", err)
 	}
 	head := bbservice.HeadCommit(cfg.Commit, meta.SourceCommit)
-	info := review.SummaryInfo{Version: version, Notes: rs.notes()}
+	info := review.SummaryInfo{Version: version, Notes: rs.Notes()}
 	log.debugf("bot account %s; last reviewed commit %s", prior.Me, orDash(prior.State.HeadCommit))
 
-	if reason := pipeSkipReason(meta, rs, cfg.ChatCommand); reason != "" {
+	if reason := rs.SkipReason(meta, cfg.ChatCommand); reason != "" {
 		out, err := pub.PublishSkipped(ctx, prior, reason, info)
 		if err != nil {
 			return stageError("publish", err)
@@ -138,7 +115,7 @@ func (p *pipeRun) run(ctx context.Context) error {
 		log.ok(t, "Not reviewed: %s (no model call; summary %s)", reason, out.Summary)
 		return nil
 	}
-	if prior.State.Paused && !cfg.explicitReview() {
+	if prior.State.Paused && !cfg.ExplicitReview() {
 		out, err := pub.PublishSkipped(ctx, prior, pausedReason, info)
 		if err != nil {
 			return stageError("publish", err)
@@ -146,7 +123,7 @@ func (p *pipeRun) run(ctx context.Context) error {
 		log.ok(t, "Not reviewed: automatic reviews are paused (@bitreview pause; no model call; summary %s)", out.Summary)
 		return nil
 	}
-	full := !cfg.Incremental || cfg.fullReviewAsked()
+	full := !cfg.Incremental || cfg.FullReviewAsked()
 	if !full && prior.Reviewed(head) {
 		open := prior.Open()
 		p.verdict = review.VerdictOf(open)
@@ -177,14 +154,14 @@ func (p *pipeRun) run(ctx context.Context) error {
 		log.warn("%s", diffCap.logLine())
 		info.Notes = append(info.Notes, note)
 	}
-	if note := configEditNote(prDiff, cfg.ConfigFile, meta.TargetBranch); note != "" {
+	if note := settings.ConfigEditNote(prDiff, cfg.ConfigFile, meta.TargetBranch); note != "" {
 		log.info("%s", note)
 		info.Notes = append(info.Notes, note)
 	}
 
 	plan := bbservice.Plan{}
 	switch {
-	case cfg.fullReviewAsked():
+	case cfg.FullReviewAsked():
 		log.info("Full review requested (@bitreview full review)")
 		info.Notes = append(info.Notes, "Full review, as requested.")
 	case !cfg.Incremental:
@@ -231,7 +208,7 @@ func (p *pipeRun) run(ctx context.Context) error {
 	review.AddBuiltinChecks(res, prDiff)
 	diffCap.markSkipped(res)
 	p.unreviewed = res.OverBudget()
-	res.CostUSD = cfg.costOf(res)
+	res.CostUSD = cfg.CostOf(res)
 	for _, s := range res.Skipped {
 		log.debugf("skipped %s: %s", s.Path, s.Reason)
 	}
@@ -328,8 +305,7 @@ func (p *pipeRun) publishInsights(ctx context.Context, client *bbapi.Client, pr 
 
 // failsOn reports whether v reaches FAIL_ON.
 func (p *pipeRun) failsOn(v review.Verdict) bool {
-	threshold, _ := p.cfg.failOn()
-	return threshold >= 0 && v.Findings > 0 && v.Worst >= threshold
+	return p.cfg.Fails(v)
 }
 
 // exitCode turns the run's outcome into the documented exit code and
@@ -384,7 +360,7 @@ func stageError(stage string, err error) error {
 	return fmt.Errorf("%s: %w", stage, err)
 }
 
-func newBitbucketClient(cfg Config) (*bbapi.Client, error) {
+func newBitbucketClient(cfg settings.Settings) (*bbapi.Client, error) {
 	opts := []bbapi.Option{bbapi.WithUserAgent("bitreview/" + version)}
 	if cfg.AccessToken != "" {
 		opts = append(opts, bbapi.WithAccessToken(cfg.AccessToken))
@@ -401,25 +377,12 @@ func newBitbucketClient(cfg Config) (*bbapi.Client, error) {
 	return c, nil
 }
 
-func newModel(cfg Config) (review.Model, error) {
-	m, err := llm.New(llm.Config{
-		Provider: cfg.LLMProvider, Model: cfg.LLMModel, LightModel: cfg.LLMLightModel,
-		APIKey: cfg.LLMAPIKey, BaseURL: cfg.LLMBaseURL, Timeout: cfg.LLMTimeout,
-	})
+func newModel(cfg settings.Settings) (review.Model, error) {
+	m, err := llm.New(cfg.LLM())
 	if err != nil {
 		return nil, fmt.Errorf("LLM configuration: %w", err)
 	}
 	return m, nil
-}
-
-func engineOptions(cfg Config) review.Options {
-	minSev, _ := review.ParseSeverity(cfg.MinSeverity)
-	filter, _ := diffparse.NewPathFilter(cfg.PathFilters)
-	return review.Options{
-		Profile: review.Profile(cfg.ReviewProfile), Language: cfg.ReviewLanguage,
-		MaxFiles: cfg.MaxFiles, MaxComments: cfg.MaxComments, MaxInputTokens: cfg.MaxInputTokens,
-		MinSeverity: minSev, Concurrency: cfg.LLMConcurrency, Filter: filter,
-	}
 }
 
 func shortRange(base, head string) string {
@@ -476,10 +439,12 @@ const (
 	proxyAPIBase   = "http://api.bitbucket.org/2.0"
 )
 
-func tokenless(cfg Config) bool { return cfg.AccessToken == "" && cfg.APIToken == "" }
+func tokenless(cfg settings.Settings) bool { return cfg.AccessToken == "" && cfg.APIToken == "" }
 
 // inPipelines reports whether the pipe runs inside Bitbucket Pipelines.
-func inPipelines(cfg Config) bool { return cfg.PipelineUUID != "" || cfg.PipeStorageDir != "" }
+func inPipelines(cfg settings.Settings) bool {
+	return cfg.PipelineUUID != "" || cfg.PipeStorageDir != ""
+}
 
 // newProxyClient returns a client without credentials whose requests go
 // through the Pipelines auth proxy, which adds them.
@@ -500,7 +465,7 @@ func newProxyClient(proxy, base string) (*bbapi.Client, error) {
 // publishes a FAILED report on the pipeline's commit, through the auth
 // proxy, naming the variables to set (never their values), so that the
 // problem shows in the pull request and not only in the step log.
-func reportNotConfigured(ctx context.Context, api bbservice.InsightsAPI, cfg Config, cerr *ConfigError) error {
+func reportNotConfigured(ctx context.Context, api bbservice.InsightsAPI, cfg settings.Settings, cerr *settings.Error) error {
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	in := bbservice.NewInsights(api, cfg.Workspace, cfg.RepoSlug, nil)
@@ -517,13 +482,13 @@ func reportNotConfigured(ctx context.Context, api bbservice.InsightsAPI, cfg Con
 // secret scanner, and sources that read the head commit's blobs from the
 // clone's object database first (never its working tree) and the
 // platform's API at the head commit second.
-func newEngine(cfg Config, rs repoSettings, head string, remote review.FileSource, log *stepLog) (*review.Engine, error) {
+func newEngine(cfg settings.Settings, rs settings.Repo, head string, remote review.FileSource, log *stepLog) (*review.Engine, error) {
 	model, err := newModel(cfg)
 	if err != nil {
 		return nil, &configProblem{err}
 	}
-	opts := engineOptions(cfg)
-	opts.Instructions, opts.Guidelines = rs.instructions(), rs.guides
+	opts := cfg.EngineOptions()
+	opts.Instructions, opts.Guidelines = rs.Instructions(), rs.Guidelines
 	if opts.Secrets, err = redact.New(); err != nil {
 		return nil, err
 	}

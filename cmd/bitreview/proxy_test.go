@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bitreview/bitreview/bbapi/bbtest"
+	"github.com/bitreview/bitreview/settings"
 )
 
 // authProxy stands in for the Pipelines auth proxy: it receives requests
@@ -47,12 +48,12 @@ func TestTokenlessRunReportsThroughTheAuthProxy(t *testing.T) {
 	var proxy authProxy
 	proxyURL := proxy.start(t, bb.URL, pipeline.AccessToken)
 
-	cfg, cerr := loadConfig([]string{
+	cfg, cerr := settings.Load([]string{
 		"BITBUCKET_WORKSPACE=" + ws, "BITBUCKET_REPO_SLUG=" + slug, "BITBUCKET_PR_ID=7",
 		"BITBUCKET_COMMIT=" + srcSHA, "BITBUCKET_PIPELINE_UUID={p}", "LLM_API_KEY=k",
 	})
 	require.Nil(t, cerr)
-	cerr = cfg.validate("pipe")
+	cerr = cfg.Validate("pipe")
 	require.NotNil(t, cerr, "no token: a configuration error")
 	require.True(t, tokenless(cfg) && inPipelines(cfg))
 

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/caarlos0/env/v11"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -97,19 +96,6 @@ func TestRelayRefusesBlankSecret(t *testing.T) {
 	}
 	_, err := relay.New(relay.Options{Secret: []byte(strings.Repeat(" ", 16)), Starter: relay.BitbucketStarter{}})
 	assert.ErrorIs(t, err, relay.ErrNoSecret, "the relay package refuses a blank secret too")
-}
-
-func TestRelayDefaultsMatchProduct(t *testing.T) {
-	params, err := env.GetFieldParams(&relayConfig{})
-	require.NoError(t, err)
-	defs := map[string]string{}
-	for _, p := range params {
-		defs[p.Key] = p.DefaultValue
-	}
-	assert.Equal(t, ":8080", defs["RELAY_LISTEN"])
-	assert.Equal(t, "bitreview", defs["RELAY_BOT_NAME"])
-	assert.Equal(t, "", defs["RELAY_WEBHOOK_SECRET"])
-	assert.Equal(t, []string{"{a}", "{b}", "{c}"}, relayConfig{AllowedUUIDs: " {a}, {b}\n{c} "}.allowed())
 }
 
 // The command end to end: start, take a signed delivery, start the

@@ -8,8 +8,8 @@ import (
 
 	"github.com/bitreview/bitreview/bbapi"
 	"github.com/bitreview/bitreview/bbapi/bbtest"
-	"github.com/bitreview/bitreview/repoconfig"
 	"github.com/bitreview/bitreview/review"
+	"github.com/bitreview/bitreview/settings"
 )
 
 func TestRepoConfigPrecedence(t *testing.T) {
@@ -28,15 +28,15 @@ func TestRepoConfigPrecedence(t *testing.T) {
 	require.NoError(t, err)
 
 	rs := loadRepoSettings(t.Context(), client, ws, slug, "main", dstSHA, ".bitreview.yaml")
-	require.NotNil(t, rs.file)
-	assert.Empty(t, rs.warnings)
-	assert.Contains(t, rs.source, ".bitreview.yaml from main")
-	require.Len(t, rs.guides, 1)
-	assert.Equal(t, []review.PathInstruction{{Glob: "db/**", Text: "use placeholders"}}, rs.instructions())
+	require.NotNil(t, rs.File)
+	assert.Empty(t, rs.Warnings)
+	assert.Contains(t, rs.Source, ".bitreview.yaml from main")
+	require.Len(t, rs.Guidelines, 1)
+	assert.Equal(t, []review.PathInstruction{{Glob: "db/**", Text: "use placeholders"}}, rs.Instructions())
 
-	cfg, cerr := loadConfig([]string{"MIN_SEVERITY=low"})
+	cfg, cerr := settings.Load([]string{"MIN_SEVERITY=low"})
 	require.Nil(t, cerr)
-	cfg = applyRepoConfig(cfg, rs.file)
+	cfg = cfg.Apply(rs)
 	assert.Equal(t, "assertive", cfg.ReviewProfile, "file beats default")
 	assert.Equal(t, 5, cfg.MaxComments, "file beats default, destination branch wins over the PR's version")
 	assert.Equal(t, "low", cfg.MinSeverity, "pipe variable beats file")
@@ -52,15 +52,15 @@ func TestRepoConfigBrokenOrMissing(t *testing.T) {
 	require.NoError(t, err)
 
 	rs := loadRepoSettings(t.Context(), client, ws, slug, "main", dstSHA, ".bitreview.yaml")
-	assert.Nil(t, rs.file)
-	assert.Empty(t, rs.warnings, "no file is not a problem")
-	assert.Contains(t, rs.source, "defaults")
+	assert.Nil(t, rs.File)
+	assert.Empty(t, rs.Warnings, "no file is not a problem")
+	assert.Contains(t, rs.Source, "defaults")
 
 	srv.AddFile(ws, slug, dstSHA, ".bitreview.yaml", "profile: [\n")
 	rs = loadRepoSettings(t.Context(), client, ws, slug, "main", dstSHA, ".bitreview.yaml")
-	assert.Nil(t, rs.file)
-	require.NotEmpty(t, rs.warnings)
-	assert.Contains(t, rs.warnings[0], "using defaults")
+	assert.Nil(t, rs.File)
+	require.NotEmpty(t, rs.Warnings)
+	assert.Contains(t, rs.Warnings[0], "using defaults")
 
 	big := make([]byte, 1<<20)
 	for i := range big {
@@ -68,28 +68,9 @@ func TestRepoConfigBrokenOrMissing(t *testing.T) {
 	}
 	srv.AddFile(ws, slug, dstSHA, ".bitreview.yaml", string(big))
 	rs = loadRepoSettings(t.Context(), client, ws, slug, "main", dstSHA, ".bitreview.yaml")
-	assert.Nil(t, rs.file)
-	require.NotEmpty(t, rs.warnings)
-	assert.Contains(t, rs.warnings[0], "larger than")
-}
-
-func loadedWith(t *testing.T, yaml string) repoSettings {
-	t.Helper()
-	cfg, _, err := repoconfig.Parse("x.yaml", []byte(yaml))
-	require.NoError(t, err)
-	return repoSettings{file: cfg}
-}
-
-func TestAutoReviewSkips(t *testing.T) {
-	rs := repoSettings{file: nil}
-	assert.Empty(t, rs.skipReason(review.PullRequest{Draft: true}, ""))
-	rsOff := loadedWith(t, "auto_review:\n  enabled: false\n")
-	assert.Contains(t, rsOff.skipReason(review.PullRequest{}, ""), "turned off")
-	assert.Empty(t, rsOff.skipReason(review.PullRequest{}, "review"), "an explicit command always reviews")
-	rsKw := loadedWith(t, "auto_review:\n  ignore_title_keywords: [WIP]\n  base_branches: ['release/*']\n")
-	assert.Contains(t, rsKw.skipReason(review.PullRequest{Title: "wip: x", TargetBranch: "release/1"}, ""), "WIP")
-	assert.Contains(t, rsKw.skipReason(review.PullRequest{Title: "x", TargetBranch: "main"}, ""), "base_branches")
-	assert.Empty(t, rsKw.skipReason(review.PullRequest{Title: "x", TargetBranch: "release/1"}, ""))
+	assert.Nil(t, rs.File)
+	require.NotEmpty(t, rs.Warnings)
+	assert.Contains(t, rs.Warnings[0], "larger than")
 }
 
 // A guideline is a regular file on the destination branch: a symlink
@@ -109,11 +90,11 @@ func TestRepoConfigGuidelineMustBeRegularFile(t *testing.T) {
 	require.NoError(t, err)
 
 	rs := loadRepoSettings(t.Context(), client, ws, slug, "main", dstSHA, ".bitreview.yaml")
-	assert.Equal(t, []review.Guideline{{Name: "CONTRIBUTING.md", Text: "Use table tests."}}, rs.guides)
+	assert.Equal(t, []review.Guideline{{Name: "CONTRIBUTING.md", Text: "Use table tests."}}, rs.Guidelines)
 	assert.Equal(t, []string{
 		"guideline docs/guide.md refused: a symlink",
 		"guideline docs/more refused: a directory",
 		"guideline .git/config refused: under .git/",
 		"guideline ../x.md refused: outside the repository",
-	}, rs.warnings)
+	}, rs.Warnings)
 }

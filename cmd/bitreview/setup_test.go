@@ -3,13 +3,11 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/bitreview/bitreview/bbapi"
 	"github.com/bitreview/bitreview/bbapi/bbtest"
 )
 
@@ -179,88 +177,4 @@ func TestSetupConfigErrors(t *testing.T) {
 	assert.Contains(t, out.String(), "without credentials")
 	assert.Contains(t, out.String(), "choose one")
 	assert.Equal(t, exitOK, run(t.Context(), []string{"setup", "--help"}, nil, &out, &out))
-}
-
-func TestPlanHook(t *testing.T) {
-	secret := relayTestSecret
-	full := func(h bbapi.Webhook) *bbapi.Webhook { return &h }
-	good := full(bbapi.Webhook{UUID: "{g}", URL: relayURL, Description: hookDescription, Active: true, Events: hookEvents, SecretSet: true})
-
-	p := planHook(nil, relayURL, "", &secret, false)
-	assert.Equal(t, "create", p.action)
-	assert.Equal(t, &secret, p.body.Secret)
-
-	p = planHook([]*bbapi.Webhook{good}, relayURL, "", &secret, false)
-	assert.Empty(t, p.action)
-	p = planHook([]*bbapi.Webhook{good}, relayURL, "", &secret, true)
-	assert.Equal(t, "update", p.action)
-	assert.Equal(t, []string{"replace secret"}, p.changes)
-
-	dup := full(*good)
-	dup.UUID, dup.Active = "{d}", false
-	p = planHook([]*bbapi.Webhook{dup, good}, relayURL, "", &secret, false)
-	assert.Empty(t, p.action, "the good one is kept")
-	assert.Equal(t, "{g}", p.hook.UUID)
-	require.Len(t, p.warnings, 1)
-	assert.Contains(t, p.warnings[0], "{d} duplicates {g}")
-
-	unsigned := full(*good)
-	unsigned.SecretSet = false
-	p = planHook([]*bbapi.Webhook{unsigned}, relayURL, "", &secret, false)
-	assert.Equal(t, "update", p.action)
-	assert.Equal(t, &secret, p.body.Secret)
-	assert.True(t, strings.HasPrefix(p.changes[0], "set secret"))
-
-	// Without a secret (dry run without RELAY_WEBHOOK_SECRET) a PUT keeps
-	// the hook's secret: the field is omitted.
-	inactive := full(*good)
-	inactive.Active = false
-	p = planHook([]*bbapi.Webhook{inactive}, relayURL, "", &secret, false)
-	assert.Equal(t, []string{"activate"}, p.changes)
-	assert.Nil(t, p.body.Secret, "a hook with a secret keeps it")
-}
-
-func TestPipelinesYMLAnalysis(t *testing.T) {
-	y, err := analysePipelinesYML([]byte(pipelinesSnippet()))
-	require.NoError(t, err)
-	pipe, relay := y.missing()
-	assert.Empty(t, pipe)
-	assert.Empty(t, relay)
-
-	partial := `definitions:
-  steps:
-    - step: &review
-        name: review
-        script:
-          - pipe: docker://registry.example/bitreview:2.0.0
-pipelines:
-  pull-requests:
-    '**':
-      - step: *review
-  custom:
-    bitreview:
-      - variables:
-          - name: BITREVIEW_PR_ID
-      - step:
-          script:
-            - pipe: docker://bitreview/bitreview:1.0.0
-              variables:
-                BITREVIEW_PR_ID: $BITREVIEW_PR_ID
-`
-	y, err = analysePipelinesYML([]byte(partial))
-	require.NoError(t, err)
-	pipe, relay = y.missing()
-	assert.Empty(t, pipe, "anchors are followed")
-	assert.Contains(t, relay, "BITREVIEW_COMMENT_ID under the custom pipeline's variables:")
-	assert.Contains(t, relay, "BITREVIEW_COMMAND: $BITREVIEW_COMMAND under the pipe's variables:")
-	assert.NotContains(t, strings.Join(relay, "\n"), "BITREVIEW_PR_ID")
-
-	y, err = analysePipelinesYML([]byte("pipelines:\n  default:\n    - step:\n        script: [make]\n"))
-	require.NoError(t, err)
-	pipe, relay = y.missing()
-	assert.Equal(t, []string{"a pull-requests pipeline step with the bitreview pipe"}, pipe)
-	assert.Equal(t, []string{"the custom pipeline bitreview (custom: bitreview:)"}, relay)
-
-	_, err = analysePipelinesYML([]byte("pipelines: [\n"))
-	assert.Error(t, err)
 }

@@ -1,7 +1,8 @@
 package main
 
-// The user-set variables are declared three times: the Config struct (the
-// source of truth, plus list variables read by readList), pipe.yml (what
+// The user-set variables are declared three times: the settings.Settings
+// struct (the source of truth, plus list variables read by settings'
+// readList), pipe.yml (what
 // Atlassian's pipe tooling and the marketplace read) and README.md's
 // Variables table (what users read). These tests fail when the three
 // disagree on a name, a default or whether a variable is required, and, when
@@ -22,9 +23,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v4"
+
+	"github.com/bitreview/bitreview/settings"
 )
 
-// notUserVars are the Config variables a user does not set in the pipe
+// notUserVars are the Settings variables a user does not set in the pipe
 // step: Pipelines provides them, or the relay passes them to the custom
 // pipeline, or they are internal. They belong in neither pipe.yml nor the
 // README's Variables table.
@@ -76,7 +79,7 @@ type docVar struct {
 	Required   bool
 }
 
-// codeVars reads the variables of a Config-like struct (env tags) plus the
+// codeVars reads the variables of a Settings-like struct (env tags) plus the
 // list variables, minus notUserVars. The second result lists the
 // notUserVars entries that the struct does have.
 func codeVars(t *testing.T, cfg any, lists []string) (map[string]docVar, []string) {
@@ -101,11 +104,11 @@ func codeVars(t *testing.T, cfg any, lists []string) (map[string]docVar, []strin
 	return out, internal
 }
 
-// listVars finds the list variables that the package's code reads with
+// listVars finds the list variables that package settings reads with
 // readList(vars, "NAME").
 func listVars(t *testing.T) []string {
 	t.Helper()
-	files, err := filepath.Glob("*.go")
+	files, err := filepath.Glob("../../settings/*.go")
 	require.NoError(t, err)
 	re := regexp.MustCompile(`readList\([^,()]+,\s*"([A-Z][A-Z0-9_]*)"\)`)
 	var out []string
@@ -303,18 +306,18 @@ func sortedKeys[V any](m map[string]V) []string {
 func TestVariablesInSyncAcrossConfigPipeYMLAndREADME(t *testing.T) {
 	lists := listVars(t)
 	require.Contains(t, lists, "PATH_FILTERS", "the list variable read by readList")
-	code, internal := codeVars(t, &Config{}, lists)
-	require.Contains(t, code, "LLM_PROVIDER", "Config's env tags were read")
+	code, internal := codeVars(t, &settings.Settings{}, lists)
+	require.Contains(t, code, "LLM_PROVIDER", "Settings' env tags were read")
 	_, pipe, pipeProblems := readPipeYML(t)
 	rvars, readmeProblems := readREADME(t).variables()
 
 	problems := append(append(pipeProblems, readmeProblems...), compareVars(code, pipe, rvars)...)
-	assert.Empty(t, problems, "pipe.yml, README.md and Config disagree:\n  %s", strings.Join(problems, "\n  "))
+	assert.Empty(t, problems, "pipe.yml, README.md and Settings disagree:\n  %s", strings.Join(problems, "\n  "))
 
 	// The allowlist stays honest: every entry is really read by the code,
 	// and none is documented as a user variable.
 	for name := range notUserVars {
-		assert.Contains(t, internal, name, "notUserVars lists %s, which Config does not read: remove it", name)
+		assert.Contains(t, internal, name, "notUserVars lists %s, which Settings does not read: remove it", name)
 		assert.NotContains(t, pipe, name, "%s is provided by %s, not set by the user: remove it from pipe.yml", name, notUserVars[name])
 		assert.NotContains(t, rvars, name, "%s is provided by %s: keep it out of README's Variables table", name, notUserVars[name])
 	}
@@ -322,7 +325,7 @@ func TestVariablesInSyncAcrossConfigPipeYMLAndREADME(t *testing.T) {
 
 func TestSyncTestCatchesDrift(t *testing.T) {
 	type extended struct {
-		Config
+		settings.Settings
 		NewVar string `env:"BITREVIEW_NEW_VARIABLE" envDefault:"on"`
 	}
 	code, _ := codeVars(t, &extended{}, listVars(t))
@@ -332,10 +335,10 @@ func TestSyncTestCatchesDrift(t *testing.T) {
 	assert.Contains(t, problems, "BITREVIEW_NEW_VARIABLE: read by the code but missing from pipe.yml")
 	assert.Contains(t, problems, "BITREVIEW_NEW_VARIABLE: read by the code but missing from README.md")
 
-	code, _ = codeVars(t, &Config{}, append(listVars(t), "EXTRA_LIST"))
+	code, _ = codeVars(t, &settings.Settings{}, append(listVars(t), "EXTRA_LIST"))
 	assert.Contains(t, strings.Join(compareVars(code, pipe, rvars), "\n"), "EXTRA_LIST: read by the code but missing from pipe.yml")
 
-	code, _ = codeVars(t, &Config{}, listVars(t))
+	code, _ = codeVars(t, &settings.Settings{}, listVars(t))
 	changed := maps(pipe, func(m map[string]docVar) { m["MAX_COMMENTS"] = docVar{Default: "31", HasDefault: true} })
 	assert.Contains(t, strings.Join(compareVars(code, changed, rvars), "\n"), `MAX_COMMENTS: the code defaults to "30", pipe.yml to "31"`)
 	changed = maps(rvars, func(m map[string]docVar) { delete(m, "DEBUG"); m["GONE"] = docVar{} })
@@ -446,7 +449,7 @@ func TestVariableNamesMatchProductDoc(t *testing.T) {
 	}
 	require.Contains(t, product, "LLM_PROVIDER")
 
-	code, _ := codeVars(t, &Config{}, listVars(t))
+	code, _ := codeVars(t, &settings.Settings{}, listVars(t))
 	for _, name := range sortedKeys(code) {
 		def, ok := product[name]
 		if _, ext := extensionVars[name]; ext {

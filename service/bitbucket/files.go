@@ -46,6 +46,10 @@ type NotRegularError struct {
 
 func (e *NotRegularError) Error() string { return e.Path + ": " + e.Kind }
 
+// Why is Kind: the refusal in words, without the path, as gitblob's
+// refusals say it (settings.Refusal names a refused guideline with it).
+func (e *NotRegularError) Why() string { return e.Kind }
+
 // CheckRegular returns nil when path is a regular file at the commit, a
 // *NotRegularError for a symlink, a submodule or a directory (from
 // ?format=meta), or the API's error (404 for a path that is not there).

@@ -278,6 +278,10 @@ type NotRegularError struct {
 
 func (e *NotRegularError) Error() string { return e.Path + ": " + e.Kind }
 
+// Why is Kind: the refusal in words, without the path, as gitblob's
+// refusals say it (settings.Refusal names a refused guideline with it).
+func (e *NotRegularError) Why() string { return e.Kind }
+
 // ReadFile returns the file's content at the commit; a missing file wraps
 // fs.ErrNotExist. A symlink yields its target text and is never followed:
 // GitHub answers a link to a file of the repository with that file, which

@@ -1,86 +1,14 @@
-package main
+package settings
 
 import (
 	"fmt"
-	"net"
-	"net/url"
 	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/caarlos0/env/v11"
 	"github.com/hbollon/go-edlib"
-
-	"github.com/bitreview/bitreview/relay"
 )
-
-// loadValidated reads the configuration of a command ("pipe", "action",
-// "review") and checks it: unparsable variables and bad values come out in
-// one message, one problem per variable, sorted, so that fixing one
-// mistake never reveals the next. A variable that could not be parsed is
-// reported as such, not also as the zero value it was left at.
-func loadValidated(environ []string, command string) (Config, *ConfigError) {
-	cfg, perr := loadConfig(environ)
-	var problems []string
-	parsed := map[string]bool{}
-	if perr != nil {
-		problems = append(problems, perr.Problems...)
-		for _, p := range perr.Problems {
-			parsed[problemVar(p)] = true
-		}
-	}
-	if verr := cfg.validate(command); verr != nil {
-		for _, p := range verr.Problems {
-			if !parsed[problemVar(p)] {
-				problems = append(problems, p)
-			}
-		}
-	}
-	if len(problems) == 0 {
-		return cfg, nil
-	}
-	sort.Strings(problems)
-	return cfg, &ConfigError{Problems: problems}
-}
-
-// problemVar is the variable a problem starts with ("MAX_FILES: …").
-func problemVar(problem string) string {
-	name, _, _ := strings.Cut(problem, ":")
-	return name
-}
-
-// plainHTTPProblem refuses a Bitbucket API URL that would send the token
-// unencrypted: http:// is for a loopback host (tests, a local proxy) or
-// needs BITBUCKET_ALLOW_HTTP=true. (The Pipelines auth proxy's internal
-// http://api.bitbucket.org goes through newProxyClient, never through
-// BITBUCKET_API_URL.)
-func (c Config) plainHTTPProblem() string {
-	u, err := url.Parse(c.APIURL)
-	if err != nil || u.Scheme != "http" || c.AllowHTTP || isLoopbackHost(u.Hostname()) {
-		return ""
-	}
-	return "BITBUCKET_API_URL: must use https: over plain http:// the token travels unencrypted, so http:// is allowed only to a loopback host (localhost, 127.0.0.1, ::1) or with BITBUCKET_ALLOW_HTTP=true"
-}
-
-// isLoopbackHost is llm's rule for a local endpoint: localhost, *.localhost
-// or a loopback IP address.
-func isLoopbackHost(host string) bool {
-	h := strings.ToLower(strings.TrimSuffix(host, "."))
-	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
-}
-
-// joinCommands lists the BITREVIEW_COMMAND values.
-func joinCommands(cmds []relay.Command) string {
-	s := make([]string, len(cmds))
-	for i, c := range cmds {
-		s[i] = string(c)
-	}
-	return strings.Join(s, ", ")
-}
 
 // neverWarned are names of our prefixes that others set: Bitbucket
 // Pipelines (bitbucket-cloud.md §13), a pipe's storage, and test hooks.
@@ -103,7 +31,7 @@ var listEntry = regexp.MustCompile(`^PATH_FILTERS_(COUNT|[0-9]+)$`)
 // knownVariables are the names some bitreview command reads.
 func knownVariables() []string {
 	names := []string{"PATH_FILTERS", "PLATFORM"}
-	for _, cfg := range []any{&Config{}, &githubConfig{}, &relayConfig{}} {
+	for _, cfg := range []any{&Settings{}, &Action{}, &Relay{}} {
 		params, err := env.GetFieldParams(cfg)
 		if err != nil {
 			continue
@@ -117,12 +45,12 @@ func knownVariables() []string {
 	return names
 }
 
-// unknownVariables warns about variables that look like ours but that no
+// UnknownVariables warns about variables that look like ours but that no
 // command reads, with the closest known name: LLM_MODLE, MAX_COMENTS or
 // FAILON would otherwise be ignored without a word. A name looks like ours
 // when it starts with the first word of a known one (LLM, MAX, FAIL,
 // BITBUCKET, …) and is within a few edits of it. Names only, never values.
-func unknownVariables(environ []string) []string {
+func UnknownVariables(environ []string) []string {
 	known := knownVariables()
 	isKnown := map[string]bool{}
 	words := map[string]bool{}

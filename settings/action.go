@@ -1,4 +1,4 @@
-package main
+package settings
 
 import (
 	"encoding/json"
@@ -12,9 +12,17 @@ import (
 	"github.com/bitreview/bitreview/command"
 )
 
-// githubConfig is what a GitHub Actions job adds to Config: the Actions
+// BotMention is the name the pipe and the action read in comments and
+// descriptions ("@bitreview"); RELAY_BOT_NAME is the relay's own.
+const BotMention = "bitreview"
+
+// CommandParser is the shared "@bitreview …" parser (package command), the
+// one the relay uses too.
+func CommandParser() *command.Parser { return command.New(BotMention) }
+
+// Action is what a GitHub Actions job adds to Settings: the Actions
 // environment, and the inputs of action.yml.
-type githubConfig struct {
+type Action struct {
 	Token      string `env:"GITHUB_TOKEN"`
 	Repository string `env:"GITHUB_REPOSITORY"`
 	EventPath  string `env:"GITHUB_EVENT_PATH"`
@@ -24,11 +32,11 @@ type githubConfig struct {
 	CheckRun   bool   `env:"CHECK_RUN" envDefault:"true"`
 }
 
-// actionEnviron maps GitHub's INPUT_<NAME> variables onto the plain names
+// ActionEnviron maps GitHub's INPUT_<NAME> variables onto the plain names
 // the pipe reads (INPUT_LLM_MODEL → LLM_MODEL; INPUT_GITHUB_TOKEN →
 // GITHUB_TOKEN). A non-empty input wins over a plain variable of the same
 // name; an empty one (an input the workflow did not set) is ignored.
-func actionEnviron(environ []string) []string {
+func ActionEnviron(environ []string) []string {
 	out := make([]string, 0, len(environ))
 	var inputs []string
 	for _, kv := range environ {
@@ -42,40 +50,36 @@ func actionEnviron(environ []string) []string {
 		}
 		out = append(out, kv)
 	}
-	return append(out, inputs...) // later entries win in loadConfig and env.Parse
+	return append(out, inputs...) // later entries win in Load and env.Parse
 }
 
-func loadGitHubConfig(environ []string) (githubConfig, error) {
-	vars := map[string]string{}
-	for _, kv := range environ {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			vars[k] = v
-		}
-	}
-	var c githubConfig
-	if err := env.ParseWithOptions(&c, env.Options{Environment: vars}); err != nil {
-		return c, fmt.Errorf("GitHub configuration: %w", err)
+// LoadAction reads the action's own variables from environ (after
+// ActionEnviron) and checks the ones GitHub Actions must set.
+func LoadAction(environ []string) (Action, error) {
+	var a Action
+	if err := env.ParseWithOptions(&a, env.Options{Environment: varsOf(environ)}); err != nil {
+		return a, fmt.Errorf("GitHub configuration: %w", err)
 	}
 	var p []string
-	if c.Token == "" {
+	if a.Token == "" {
 		p = append(p, "GITHUB_TOKEN: not set. Pass it as the github_token input (default ${{ github.token }}) with permissions pull-requests: write")
 	}
-	if !repoRE.MatchString(c.Repository) {
+	if !repoRE.MatchString(a.Repository) {
 		p = append(p, "GITHUB_REPOSITORY: must be owner/repo (GitHub Actions sets it)")
 	}
-	if c.EventPath == "" {
+	if a.EventPath == "" {
 		p = append(p, "GITHUB_EVENT_PATH: not set (GitHub Actions sets it)")
 	}
 	if len(p) > 0 {
-		return c, &ConfigError{Problems: p}
+		return a, &Error{Problems: p}
 	}
-	return c, nil
+	return a, nil
 }
 
 var repoRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
 
-// ghEvent is the part of a workflow event bitreview reads.
-type ghEvent struct {
+// Event is the part of a workflow event bitreview reads.
+type Event struct {
 	Number      int `json:"number"`
 	PullRequest *struct {
 		Number int `json:"number"`
@@ -94,17 +98,17 @@ type ghEvent struct {
 	} `json:"comment"`
 }
 
-// readEvent returns the pull request number of the event, and the
-// comment's text for comment events ("" otherwise). 0 means the event is
-// not about a pull request.
-func readEvent(path string) (ghEvent, int, error) {
+// ReadEvent reads the event file GITHUB_EVENT_PATH names and returns the
+// event with its pull request number; 0 means the event is not about a
+// pull request.
+func ReadEvent(path string) (Event, int, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return ghEvent{}, 0, fmt.Errorf("read GITHUB_EVENT_PATH: %w", err)
+		return Event{}, 0, fmt.Errorf("read GITHUB_EVENT_PATH: %w", err)
 	}
-	var e ghEvent
+	var e Event
 	if err := json.Unmarshal(data, &e); err != nil {
-		return ghEvent{}, 0, fmt.Errorf("parse GITHUB_EVENT_PATH: %w", err)
+		return Event{}, 0, fmt.Errorf("parse GITHUB_EVENT_PATH: %w", err)
 	}
 	switch {
 	case e.PullRequest != nil && e.PullRequest.Number > 0:
@@ -115,14 +119,14 @@ func readEvent(path string) (ghEvent, int, error) {
 	return e, 0, nil
 }
 
-// actionRequest reads a comment with the shared parser, as the relay does
+// ActionRequest reads a comment with the shared parser, as the relay does
 // on Bitbucket: the command the action runs ("review", "full review",
 // "summary", which reviews like review, or "help"), or the question; both
 // are "" when the comment does not mention bitreview. The commands the
 // action does not offer (pause, resume, ignore) are answered with the
 // help.
-func actionRequest(body string) (cmd, question string) {
-	m, ok := newCommandParser().Parse(body)
+func ActionRequest(body string) (cmd, question string) {
+	m, ok := CommandParser().Parse(body)
 	switch {
 	case !ok:
 		return "", ""
