@@ -76,7 +76,7 @@ func ExitCode(o Outcome, log *Log) int {
 		return ExitOK
 	}
 	v := o.Verdict
-	if o.Reviewed && s.FailsOn(v) {
+	if o.Reviewed && s.Fails(v) {
 		log.Fail("bitreview: %s, the worst is %s (FAIL_ON=%s)", Plural(v.Findings, "finding", "findings"), v.Worst, s.FailOn)
 		return ExitFindings
 	}

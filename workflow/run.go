@@ -133,8 +133,8 @@ func (r *run) begin(ctx context.Context) error {
 	r.log.OK(t, "Pull request #%d fetched: %q (%s → %s)", meta.ID, r.log.Field(meta.Title, 80), r.log.Field(meta.SourceBranch, 80), r.log.Field(meta.TargetBranch, 80))
 
 	t = time.Now()
-	r.repo = settings.LoadRepo(ctx, r.p.BaseFiles(meta), meta, r.s.ConfigFile)
-	r.s = r.s.WithRepo(r.repo)
+	r.repo = settings.LoadRepo(ctx, settings.OnBranch(r.p.BaseFiles(meta), meta.TargetBranch, meta.TargetCommit), r.s.ConfigFile)
+	r.s = r.s.Apply(r.repo)
 	for _, w := range r.repo.Warnings {
 		r.log.Warn("%s", w)
 	}
@@ -154,7 +154,7 @@ func (r *run) begin(ctx context.Context) error {
 // its head already reviewed.
 func (r *run) skip(ctx context.Context) (bool, Outcome) {
 	t := time.Now()
-	reason := settings.SkipReason(r.meta, r.repo, r.s.ChatCommand)
+	reason := r.repo.SkipReason(r.meta, r.s.ChatCommand)
 	if reason == "" && r.prior.State.Paused && !r.s.ExplicitReview() {
 		reason = review.PausedReason
 	}

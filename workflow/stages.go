@@ -64,7 +64,7 @@ func (r *run) engine() (*review.Engine, error) {
 		return nil, &ConfigError{Err: err}
 	}
 	opts := r.s.EngineOptions()
-	opts.Instructions, opts.Guidelines = r.repo.Instructions(), r.repo.Guides
+	opts.Instructions, opts.Guidelines = r.repo.Instructions(), r.repo.Guidelines
 	if opts.Secrets, err = r.d.Secrets(); err != nil {
 		return nil, err
 	}
@@ -158,7 +158,7 @@ func (r *run) publish(ctx context.Context, res *review.Result, prDiff, reviewed 
 // incomplete, and passes only for a complete review.
 func (r *run) report(ctx context.Context, rr runReport, v review.Verdict) error {
 	t := time.Now()
-	failed := r.s.FailsOn(v) || ((rr.reviewErr != nil || rr.publishErr != nil) && r.s.FailOnError)
+	failed := r.s.Fails(v) || ((rr.reviewErr != nil || rr.publishErr != nil) && r.s.FailOnError)
 	all := append(append([]review.Finding(nil), rr.res.Findings...), rr.res.Unanchored...)
 	out, err := r.p.Report(ctx, review.Report{
 		Commit: r.head, Findings: all, Diff: rr.prDiff, Failed: failed, Reviewed: rr.what,
