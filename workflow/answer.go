@@ -21,7 +21,7 @@ func Answer(ctx context.Context, p Platform, s settings.Settings, d Deps, id int
 	defer recoverRun(&out, d.Log, s.Debug)
 	a := &answer{run: run{p: p, s: s, d: d, log: d.Log}, id: id, cmd: cmd}
 	out = a.answer(ctx)
-	if out.settings.ConfigFile == "" { // a reply: no review ran
+	if !out.Reviewed { // a reply: the settings as given decide the exit code
 		out.settings = a.s
 	}
 	return out
