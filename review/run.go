@@ -138,7 +138,8 @@ type Report struct {
 
 // ReportOutcome says what publishing a Report did.
 type ReportOutcome struct {
-	Name     string // "bitreview" report, "bitreview" check run
+	Kind     string // "Code Insights report", "Check run"
+	Name     string // "bitreview"
 	Result   string // PASSED, FAILED, PENDING; success, failure, neutral
 	Placed   int    // findings sent with a place
 	Overflow int    // findings over the host's limit, counted in the text

@@ -143,7 +143,7 @@ func (m *memory) Report(_ context.Context, r review.Report) (*review.ReportOutco
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.reports = append(m.reports, r)
-	return &review.ReportOutcome{Name: `report "bitreview"`, Result: "PASSED", Placed: len(r.Findings), Requests: 1}, nil
+	return &review.ReportOutcome{Kind: "Report", Name: "bitreview", Result: "PASSED", Placed: len(r.Findings), Requests: 1}, nil
 }
 
 func (m *memory) Message(_ context.Context, id int64) (*review.Message, error) {

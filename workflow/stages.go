@@ -180,7 +180,7 @@ func (r *run) report(ctx context.Context, rr runReport, v review.Verdict) error 
 	if out.Overflow > 0 {
 		note = ", " + Plural(out.Overflow, "finding", "findings") + " over the report's limit"
 	}
-	r.log.OK(t, "Report %q on %s: %s, %s in %s%s", out.Name, Short(r.head), out.Result,
+	r.log.OK(t, "%s %q on %s: %s, %s in %s%s", out.Kind, out.Name, Short(r.head), out.Result,
 		Plural(out.Placed, "annotation", "annotations"), Plural(out.Requests, "request", "requests"), note)
 	return nil
 }

@@ -82,6 +82,9 @@ func (p *Platform) PullRequest(ctx context.Context) (review.PullRequest, error) 
 	return meta, err
 }
 
+// Fix says what to do about an error GitHub answered (Hint).
+func (p *Platform) Fix(err error) string { return Hint(err) }
+
 // Head is the pull request's head commit: GitHub names it in full.
 func (p *Platform) Head(meta review.PullRequest) string { return meta.SourceCommit }
 

@@ -28,7 +28,7 @@ func (p *Platform) Report(ctx context.Context, r review.Report) (*review.ReportO
 		run.summary += fmt.Sprintf(" %d finding(s) are not on a line of the diff and have no annotation.", n)
 	}
 	run.summary += " The summary comment on the pull request has the details."
-	out := &review.ReportOutcome{Name: CheckName, Result: run.conclusion, Placed: len(anns)}
+	out := &review.ReportOutcome{Kind: "Check run", Name: CheckName, Result: run.conclusion, Placed: len(anns)}
 	if p.opts.DryRun != nil {
 		out.Requests = max(1, (len(anns)+annotationsPerRequest-1)/annotationsPerRequest)
 		fmt.Fprintf(p.opts.DryRun, "--- would publish check run %q on %s: %s, %d annotation(s) in %d request(s) ---\n%s\n",
@@ -37,7 +37,12 @@ func (p *Platform) Report(ctx context.Context, r review.Report) (*review.ReportO
 	}
 	n, err := postCheck(ctx, p.api.Checks, p.pr, run)
 	out.Requests = n
-	return out, err
+	if err != nil {
+		// The review itself is on the pull request; a check run needs
+		// checks: write, which a fork's token lacks.
+		return out, &review.OptionalError{Err: fmt.Errorf("check run not published: %w (grant permissions: checks: write, or set CHECK_RUN=false)", err)}
+	}
+	return out, nil
 }
 
 // conclusionOf is failure when the step fails; an incomplete review never

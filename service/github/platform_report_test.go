@@ -55,7 +55,7 @@ func TestPlatformReport(t *testing.T) {
 			assert.Equal(t, CheckName, run.Name)
 			assert.Equal(t, head, run.HeadSHA)
 			assert.Equal(t, tc.conclusion, run.Conclusion)
-			assert.Equal(t, &review.ReportOutcome{Name: CheckName, Result: tc.conclusion, Placed: len(tc.placed), Requests: 1}, out)
+			assert.Equal(t, &review.ReportOutcome{Kind: "Check run", Name: CheckName, Result: tc.conclusion, Placed: len(tc.placed), Requests: 1}, out)
 			var paths []string
 			for _, a := range run.Annotations {
 				paths = append(paths, a["path"].(string))
