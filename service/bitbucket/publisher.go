@@ -96,7 +96,7 @@ type Outcome struct {
 // Publish posts res to the pull request, on top of what prior found:
 //
 //  1. earlier inline comments whose finding no longer applies are deleted
-//     or resolved (see Scope for the policy); those this run did not look
+//     or resolved (see isStale for the policy); those this run did not look
 //     at again stay open and are carried into res.Findings, so that the
 //     summary, the verdict and Code Insights describe the whole pull
 //     request;
@@ -132,7 +132,7 @@ func (p *Publisher) Publish(ctx context.Context, prior *Prior, res *review.Resul
 			dismissed[t.fp] = true
 		case produced[t.fp]:
 			open++
-		case scope.stale(t):
+		case isStale(scope, t):
 			stale = append(stale, t)
 		default:
 			open++
