@@ -2,16 +2,13 @@ package github
 
 import (
 	"io/fs"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bitreview/bitreview/diffparse"
+	"github.com/bitreview/bitreview/internal/gittest"
 	"github.com/bitreview/bitreview/review"
 	"github.com/bitreview/bitreview/workflow"
 )
@@ -146,7 +143,7 @@ func TestPlatformBaseFilesReadRegularFilesOnly(t *testing.T) {
 // target text either way.
 func TestPlatformFilesReadTheCloneFirst(t *testing.T) {
 	t.Parallel()
-	dir, commit := cloneWith(t, map[string]string{"app/math.go": "CLONE\n"}, map[string]string{"link.go": "/etc/passwd"})
+	dir, commit := gittest.Commit(t, map[string]string{"app/math.go": "CLONE\n"}, map[string]string{"link.go": "/etc/passwd"})
 	const other = "3333333333333333333333333333333333333333"
 	s, api, _ := newFake(t)
 	s.SetFile(commit, "app/math.go", "API\n")
@@ -174,34 +171,6 @@ func TestPlatformFilesReadTheCloneFirst(t *testing.T) {
 			assert.Equal(t, tc.asksAPI, len(s.Requests()) > before, "API asked")
 		})
 	}
-}
-
-// cloneWith commits files and symlinks in a new repository and returns
-// its directory and the commit.
-func cloneWith(t *testing.T, files, links map[string]string) (string, string) {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
-	}
-	dir := t.TempDir()
-	git := func(args ...string) string {
-		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "core.symlinks=true"}, args...)...)
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+t.TempDir())
-		out, err := cmd.CombinedOutput()
-		require.NoError(t, err, string(out))
-		return strings.TrimSpace(string(out))
-	}
-	git("init", "-q", "-b", "main")
-	for name, content := range files {
-		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755))
-		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644))
-	}
-	for name, target := range links {
-		require.NoError(t, os.Symlink(target, filepath.Join(dir, name)))
-	}
-	git("add", ".")
-	git("commit", "-q", "-m", "c")
-	return dir, git("rev-parse", "HEAD")
 }
 
 func metaOf(t *testing.T, api API) review.PullRequest {
