@@ -63,7 +63,7 @@ type InsightsOutcome struct {
 	Annotations int // sent
 	Placed      int // of Annotations: on a file of the diff, not the overview
 	Overflow    int // findings beyond the 1,000 a report holds
-	Requests    int // annotation batches sent
+	Requests    int // annotation batches sent (a dry run: would send)
 	Result      string
 }
 
@@ -93,9 +93,10 @@ func (in *Insights) Publish(ctx context.Context, ri ReportInput) (*InsightsOutco
 	final.Details = capRunes(reportDetails(ri, out.Overflow), maxReportDetails)
 	final.Data = reportData(ri.Findings)
 	if in.dryRun != nil {
-		fmt.Fprintf(in.dryRun, "--- would publish Code Insights report %q on %s: %s, %d annotation(s) in %d request(s) ---\n%s\n",
-			ReportID, short(ri.Commit), out.Result, len(anns), (len(anns)+bbapi.MaxAnnotationsPerRequest-1)/bbapi.MaxAnnotationsPerRequest, final.Details)
 		out.Annotations, out.Placed = len(anns), placed(anns)
+		out.Requests = (len(anns) + bbapi.MaxAnnotationsPerRequest - 1) / bbapi.MaxAnnotationsPerRequest
+		fmt.Fprintf(in.dryRun, "--- would publish Code Insights report %q on %s: %s, %d annotation(s) in %d request(s) ---\n%s\n",
+			ReportID, short(ri.Commit), out.Result, len(anns), out.Requests, final.Details)
 		return out, nil
 	}
 	if _, err := in.api.DeleteReport(ctx, in.ws, in.repo, ri.Commit, ReportID); err != nil && !isNotFound(err) {
@@ -119,8 +120,8 @@ func (in *Insights) Publish(ctx context.Context, ri ReportInput) (*InsightsOutco
 	return out, nil
 }
 
-// isNotFound reports a 404: for the DELETE of the report, there was none
-// to delete (the first run on a commit).
+// isNotFound reports a 404: a path, a comment or a report that is not
+// there (for the DELETE of the report, the first run on a commit).
 func isNotFound(err error) bool {
 	var er *bbapi.ErrorResponse
 	return errors.As(err, &er) && er.StatusCode == http.StatusNotFound
