@@ -106,11 +106,16 @@ func TestPlatformReportOnTheHeadThroughTheInsightsClient(t *testing.T) {
 	assert.Equal(t, "PASSED", out.Result)
 	_, ok := e.bb.Report(ws, slug, head1, ReportID)
 	assert.True(t, ok, "on the pipeline's full head commit")
+	var deletes []int
 	for _, r := range e.bb.Requests() {
 		if strings.Contains(r.Path, "/reports/") {
 			assert.Equal(t, "Bearer proxy", r.Auth, "%s %s", r.Method, r.Path)
 		}
+		if r.Method == "DELETE" {
+			deletes = append(deletes, r.Status)
+		}
 	}
+	assert.Equal(t, []int{404}, deletes, "no earlier report to delete: not an error")
 }
 
 // A report that cannot be published is an error the flow logs as a
