@@ -49,6 +49,38 @@ func (p *Prior) CurrentVerdict() Verdict {
 	return VerdictOf(p.Open)
 }
 
+// Recorded is what a summary comment records for later runs: its hidden
+// state and verdict. An adapter's record of earlier runs embeds it.
+type Recorded struct {
+	// State is the summary's hidden state; HasState is false without a
+	// summary or with one written before states were recorded.
+	State    State
+	HasState bool
+	// Verdict is the summary's verdict; HasVerdict is false for skipped
+	// runs and for summaries written before verdicts were recorded.
+	Verdict    Verdict
+	HasVerdict bool
+}
+
+// RecordedIn reads what a summary body records ("" for no summary).
+func RecordedIn(body string) Recorded {
+	var r Recorded
+	r.State, r.HasState = ParseState(body)
+	r.Verdict, r.HasVerdict = ParseVerdict(body)
+	return r
+}
+
+// Prior is the Prior of the bot account me, whose summary records r
+// (hasSummary false when there is none) and whose inline comments still
+// open hold the findings open.
+func (r Recorded) Prior(me string, hasSummary bool, open []Finding) *Prior {
+	return &Prior{
+		Me: me, HasSummary: hasSummary,
+		State: r.State, HasState: r.HasState, Verdict: r.Verdict, HasVerdict: r.HasVerdict,
+		Open: open,
+	}
+}
+
 // SameCommit reports whether two hashes name the same commit: equal, or one
 // a prefix of the other with at least 7 characters (Bitbucket puts 12-hex
 // hashes in pull requests and full ones elsewhere).

@@ -222,3 +222,29 @@ func TestSrc(t *testing.T) {
 	resp, _ = send(t, s, "GET", "/repositories/acme/widgets/src/"+dstHash+"/"+url.PathEscape("dir/config.yml"), bearer(bot), nil)
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 }
+
+// ?format=meta tells a regular file from a symlink, a submodule and a
+// directory, as bbapi.FileMeta reads them.
+func TestSrcMetaKinds(t *testing.T) {
+	s, bot := fixture(t)
+	s.AddFile(ws, slug, dstHash, "dir/real.md", "REAL\n")
+	s.AddSymlink(ws, slug, dstHash, "link.md", "dir/real.md")
+	s.AddSubmodule(ws, slug, dstHash, "vendor/lib")
+	for path, want := range map[string]struct {
+		typ   string
+		attrs []any
+	}{
+		"dir/real.md": {"commit_file", []any{}},
+		"link.md":     {"commit_file", []any{"link"}},
+		"vendor/lib":  {"commit_file", []any{"subrepository"}},
+		"dir":         {"commit_directory", nil},
+	} {
+		resp, data := send(t, s, "GET", "/repositories/acme/widgets/src/"+dstHash+"/"+path+"?format=meta", bearer(bot), nil)
+		require.Equal(t, http.StatusOK, resp.StatusCode, "%s: %s", path, data)
+		m := decode(t, data)
+		assert.Equal(t, want.typ, m["type"], path)
+		if want.attrs != nil {
+			assert.Equal(t, want.attrs, m["attributes"], path)
+		}
+	}
+}

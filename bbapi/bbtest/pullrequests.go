@@ -253,8 +253,8 @@ func (s *Server) getSrc(c *call) {
 		}
 		if meta {
 			attrs := []string{}
-			if rs.links[key+":"+p] {
-				attrs = append(attrs, "link")
+			if a := rs.attrs[key+":"+p]; a != "" {
+				attrs = append(attrs, a)
 			}
 			m := map[string]any{
 				"type": "commit_file", "path": p, "size": len(content), "attributes": attrs,

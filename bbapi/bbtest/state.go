@@ -99,7 +99,7 @@ type repoState struct {
 	nextPR  int
 	commits []string
 	files   map[string]map[string]string // commit → path → content
-	links   map[string]bool              // commit + ":" + path of a symlink in files
+	attrs   map[string]string            // commit + ":" + path → "link" (a symlink) or "subrepository" (a submodule)
 	reports map[string][]*reportState    // canonical commit → reports, oldest first
 }
 
@@ -180,7 +180,7 @@ func (s *Server) addRepoLocked(r Repository) *repoState {
 			prs:     make(map[int]*prState),
 			nextPR:  1,
 			files:   make(map[string]map[string]string),
-			links:   make(map[string]bool),
+			attrs:   make(map[string]string),
 			reports: make(map[string][]*reportState),
 		}
 		s.repos[r.FullName()] = rs
@@ -332,28 +332,6 @@ func (s *Server) mustPR(ws, slug string, id int) *prState {
 		}
 	}
 	panic(fmt.Sprintf("bbtest: no pull request %s/%s#%d; seed it with AddPullRequest", ws, slug, id))
-}
-
-// AddFile stores a file's content at a commit (any string: a hash or a
-// branch name), served by GET /src/{commit}/{path}.
-func (s *Server) AddFile(ws, slug, commit, path, content string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	rs := s.ensureRepo(ws, slug)
-	rs.addCommit(commit)
-	if rs.files[commit] == nil {
-		rs.files[commit] = make(map[string]string)
-	}
-	rs.files[commit][strings.TrimPrefix(path, "/")] = content
-}
-
-// AddSymlink stores a symlink at a commit: GET /src serves its target
-// text, and ?format=meta lists the "link" attribute.
-func (s *Server) AddSymlink(ws, slug, commit, path, target string) {
-	s.AddFile(ws, slug, commit, path, target)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.repo(ws, slug).links[commit+":"+strings.TrimPrefix(path, "/")] = true
 }
 
 // AddComment seeds a comment (a human's, or an earlier run's) and returns it

@@ -50,38 +50,20 @@ func NewInsights(api InsightsAPI, workspace, repo string, dryRun io.Writer) *Ins
 	return &Insights{api: api, ws: workspace, repo: repo, dryRun: dryRun}
 }
 
-// ReportInput is what a report says.
-type ReportInput struct {
-	Commit   string           // full hash, preferably
-	Findings []review.Finding // every finding of the commit: inline, summary-only and carried
-	// Diff is the pull request's diff. An annotation gets a finding's path
-	// only when the path names a file of Diff (review.DiffPath, the rule of
-	// inline comments), and its line only when Diff can take a comment
-	// there; any other finding is annotated on the report's overview. With
-	// a nil Diff every annotation is on the overview.
-	Diff   *diffparse.Diff
-	Failed bool // the step fails (FAIL_ON reached, or FAIL_ON_ERROR with an incomplete review)
-	// Incomplete says why the findings are no verdict on the whole change
-	// (the model did not answer, part of it was not reviewed, publishing
-	// failed); "" when the review is complete. An incomplete report is
-	// never PASSED: it stays PENDING, or is FAILED with Failed.
-	Incomplete string
-	// NothingToReview says why there was nothing to review (no files,
-	// every file skipped on purpose); details then say so instead of "No
-	// findings".
-	NothingToReview string
-	// Reviewed says what was reviewed, for details ("full review of …").
-	Reviewed string
-	// NoVerdict leaves the findings count out of details (nothing was
-	// reviewed).
-	NoVerdict bool
-}
+// ReportInput is what a report says: the host-neutral review.Report. An
+// annotation gets a finding's path only when the path names a file of Diff
+// (review.DiffPath, the rule of inline comments), and its line only when
+// Diff can take a comment there; any other finding is annotated on the
+// report's overview (all of them with a nil Diff). An incomplete report is
+// never PASSED: it stays PENDING, or is FAILED with Failed.
+type ReportInput = review.Report
 
 // InsightsOutcome counts what a report publish did.
 type InsightsOutcome struct {
 	Annotations int // sent
+	Placed      int // of Annotations: on a file of the diff, not the overview
 	Overflow    int // findings beyond the 1,000 a report holds
-	Requests    int // annotation batches sent
+	Requests    int // annotation batches sent (a dry run: would send)
 	Result      string
 }
 
@@ -111,9 +93,10 @@ func (in *Insights) Publish(ctx context.Context, ri ReportInput) (*InsightsOutco
 	final.Details = capRunes(reportDetails(ri, out.Overflow), maxReportDetails)
 	final.Data = reportData(ri.Findings)
 	if in.dryRun != nil {
+		out.Annotations, out.Placed = len(anns), placed(anns)
+		out.Requests = (len(anns) + bbapi.MaxAnnotationsPerRequest - 1) / bbapi.MaxAnnotationsPerRequest
 		fmt.Fprintf(in.dryRun, "--- would publish Code Insights report %q on %s: %s, %d annotation(s) in %d request(s) ---\n%s\n",
-			ReportID, short(ri.Commit), out.Result, len(anns), (len(anns)+bbapi.MaxAnnotationsPerRequest-1)/bbapi.MaxAnnotationsPerRequest, final.Details)
-		out.Annotations = len(anns)
+			ReportID, short(ri.Commit), out.Result, len(anns), out.Requests, final.Details)
 		return out, nil
 	}
 	if _, err := in.api.DeleteReport(ctx, in.ws, in.repo, ri.Commit, ReportID); err != nil && !isNotFound(err) {
@@ -129,6 +112,7 @@ func (in *Insights) Publish(ctx context.Context, ri ReportInput) (*InsightsOutco
 		}
 		out.Requests++
 		out.Annotations += len(batch)
+		out.Placed += placed(batch)
 	}
 	if _, _, err := in.api.PutReport(ctx, in.ws, in.repo, ri.Commit, ReportID, &final); err != nil {
 		return out, fmt.Errorf("set the result: %w", err)
@@ -136,8 +120,8 @@ func (in *Insights) Publish(ctx context.Context, ri ReportInput) (*InsightsOutco
 	return out, nil
 }
 
-// isNotFound reports a 404: for the DELETE of the report, there was none
-// to delete (the first run on a commit).
+// isNotFound reports a 404: a path, a comment or a report that is not
+// there (for the DELETE of the report, the first run on a commit).
 func isNotFound(err error) bool {
 	var er *bbapi.ErrorResponse
 	return errors.As(err, &er) && er.StatusCode == http.StatusNotFound
@@ -245,36 +229,25 @@ func reportResult(ri ReportInput) string {
 	return "PASSED"
 }
 
+// reportDetails is the report's text (review.Report.Details) and, when
+// more findings than a report holds were found, how many are missing.
 func reportDetails(ri ReportInput, overflow int) string {
-	v := review.VerdictOf(ri.Findings)
-	s := ri.Reviewed
-	if ri.Incomplete != "" {
-		s += " Review incomplete: " + sentence(ri.Incomplete)
-	}
-	switch {
-	case ri.NoVerdict:
-	case v.Findings > 0:
-		s += fmt.Sprintf(" %d finding(s), the worst %s.", v.Findings, v.Worst)
-	case ri.NothingToReview != "":
-		s += " Nothing to review: " + sentence(ri.NothingToReview)
-	case ri.Incomplete != "":
-		s += " No findings in what was reviewed."
-	default:
-		s += " No findings."
-	}
+	s := ri.Details()
 	if overflow > 0 {
 		s += fmt.Sprintf(" %d more finding(s) are not annotated: a report holds at most %d; see the pull request's summary comment.", overflow, bbapi.MaxAnnotationsPerReport)
 	}
 	return strings.TrimSpace(s)
 }
 
-// sentence ends s with a full stop.
-func sentence(s string) string {
-	s = strings.TrimSpace(s)
-	if strings.HasSuffix(s, ".") {
-		return s
+// placed counts the annotations on a file.
+func placed(anns []bbapi.Annotation) int {
+	n := 0
+	for _, a := range anns {
+		if a.Path != "" {
+			n++
+		}
 	}
-	return s + "."
+	return n
 }
 
 func reportData(fs []review.Finding) []bbapi.ReportData {

@@ -151,8 +151,10 @@ func TestInsightsAnnotationsOnlyWhereTheDiffIs(t *testing.T) {
 		at("a.go", diffparse.New, 40, "outside the hunks"),
 		at("a.go", diffparse.Old, 2, "removed line"),
 	}
-	_, err := NewInsights(e.client, ws, slug, nil).Publish(t.Context(), ReportInput{Commit: head1, Findings: fs, Diff: e.diff, Reviewed: "Full review."})
+	out, err := NewInsights(e.client, ws, slug, nil).Publish(t.Context(), ReportInput{Commit: head1, Findings: fs, Diff: e.diff, Reviewed: "Full review."})
 	require.NoError(t, err)
+	assert.Equal(t, 9, out.Annotations)
+	assert.Equal(t, 5, out.Placed, "annotations on a file of the diff")
 	got := map[string]string{}
 	for _, a := range e.bb.Annotations(ws, slug, head1, ReportID) {
 		got[a.Summary] = fmt.Sprintf("%s:%d", a.Path, a.Line)

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
+	"slices"
 
 	"github.com/bitreview/bitreview/bbapi"
 	"github.com/bitreview/bitreview/review"
@@ -27,49 +27,73 @@ func (e *IdentityError) Error() string {
 func (e *IdentityError) Unwrap() error { return e.Err }
 
 // Prior is what earlier runs left on the pull request, as seen by the bot:
-// its identity, every comment, its own live comments, its summary and the
-// state and verdict recorded there.
+// its identity, every comment, its own live comments, its summary and what
+// the summary records (the state and the verdict).
 type Prior struct {
-	Me       string // the bot's account UUID
-	all      []*bbapi.Comment
-	mine     []*bbapi.Comment
-	Summary  *bbapi.Comment // our newest summary, nil on the first run
-	State    review.State
-	HasState bool
-	Verdict  review.Verdict
-	// HasVerdict is false for summaries written before verdicts were
-	// recorded, and for skipped runs.
-	HasVerdict bool
+	Me      string         // the bot's account UUID
+	Summary *bbapi.Comment // our newest summary, nil on the first run
+	review.Recorded
+	all, mine []*bbapi.Comment
 }
 
-// Load identifies the bot (GET /user, once per run) and lists every
+// Load identifies the bot (GET /user, once per Publisher) and lists every
 // comment of the pull request (all pages). Only comments whose author is
 // the bot count as ours, whatever markers other comments carry.
 func (p *Publisher) Load(ctx context.Context) (*Prior, error) {
-	me, _, err := p.api.CurrentUser(ctx)
+	me, err := p.identity(ctx)
 	if err != nil {
-		return nil, identityError(err)
-	}
-	if me.UUID == "" {
-		return nil, &IdentityError{Err: errors.New("the account has no UUID"), Hint: "use a repository access token or an Atlassian API token"}
+		return nil, err
 	}
 	all, err := p.api.ListPullRequestComments(ctx, p.pr.Workspace, p.pr.Repo, p.pr.ID)
 	if err != nil {
 		return nil, fmt.Errorf("list comments: %w", err)
 	}
-	return PriorOf(me.UUID, all), nil
+	return PriorOf(me, all), nil
+}
+
+// identity is the bot's account UUID: Options.Me, or else GET /user, whose
+// answer is kept for the Publisher's later calls.
+func (p *Publisher) identity(ctx context.Context) (string, error) {
+	if p.opts.Me != "" {
+		return p.opts.Me, nil
+	}
+	me, _, err := p.api.CurrentUser(ctx)
+	if err != nil {
+		return "", identityError(err)
+	}
+	if me.UUID == "" {
+		return "", &IdentityError{Err: errors.New("the account has no UUID"), Hint: "use a repository access token or an Atlassian API token"}
+	}
+	p.opts.Me = me.UUID
+	return me.UUID, nil
 }
 
 // PriorOf is the Prior of a pull request whose comments (all of them) the
 // caller has listed already, as the bot account me sees them.
 func PriorOf(me string, all []*bbapi.Comment) *Prior {
 	pr := &Prior{Me: me, all: all, mine: ownComments(all, me)}
-	pr.Summary = newestSummary(pr.mine)
-	if pr.Summary != nil {
-		pr.State, pr.HasState = review.ParseState(pr.Summary.Content.Raw)
-		pr.Verdict, pr.HasVerdict = review.ParseVerdict(pr.Summary.Content.Raw)
-	}
+	pr.setSummary(newestSummary(pr.mine))
 	return pr
+}
+
+// setSummary makes c (nil for none) the summary and reads what it
+// records.
+func (pr *Prior) setSummary(c *bbapi.Comment) {
+	pr.Summary, pr.Recorded = c, review.Recorded{}
+	if c != nil {
+		pr.Recorded = review.RecordedIn(c.Content.Raw)
+	}
+}
+
+// added records a comment the bot has just written.
+func (pr *Prior) added(c *bbapi.Comment) {
+	pr.all = append(pr.all, c)
+	pr.mine = append(pr.mine, c)
+}
+
+// forget drops a comment of ours the bot has just deleted.
+func (pr *Prior) forget(id int) {
+	pr.mine = slices.DeleteFunc(pr.mine, func(c *bbapi.Comment) bool { return c.ID == id })
 }
 
 func identityError(err error) error {
@@ -94,18 +118,11 @@ func (pr *Prior) Reviewed(head string) bool {
 	return pr != nil && pr.HasState && SameCommit(pr.State.HeadCommit, head)
 }
 
-// SameCommit reports whether two hashes name the same commit: equal, or one
-// a prefix of the other with at least 7 characters (Bitbucket puts 12-hex
-// hashes in pull requests and full ones elsewhere).
-func SameCommit(a, b string) bool {
-	if a == "" || b == "" {
-		return false
-	}
-	if len(a) > len(b) {
-		a, b = b, a
-	}
-	return len(a) >= 7 && strings.HasPrefix(b, a)
-}
+// SameCommit reports whether two hashes name the same commit
+// (review.SameCommit): equal, or one a prefix of the other with at least 7
+// characters (Bitbucket puts 12-hex hashes in pull requests and full ones
+// elsewhere).
+func SameCommit(a, b string) bool { return review.SameCommit(a, b) }
 
 // HeadCommit picks the commit a report and the state are recorded on: the
 // pipeline's full BITBUCKET_COMMIT when it is the pull request's source

@@ -2,7 +2,9 @@
 // bbapi: it reads the pull request and its diff (whole, or the increment
 // since the last reviewed commit), and publishes a review as inline
 // comments, one summary comment that later runs edit in place, optional
-// pull-request tasks and a Code Insights report.
+// pull-request tasks and a Code Insights report. Platform is all of it
+// behind the workflow's Platform interface, with the comments a chat
+// command answers.
 //
 // Every write is idempotent across runs: comments carry hidden markers
 // (review/markers.go) and are matched by marker and by the bot's own
@@ -16,7 +18,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 
 	"github.com/bitreview/bitreview/bbapi"
 	"github.com/bitreview/bitreview/review"
@@ -56,6 +57,8 @@ type Options struct {
 	// TasksAt creates a pull-request task under each inline comment whose
 	// finding is at least this severe; negative means no tasks.
 	TasksAt review.Severity
+	// Me is the bot's account UUID when known; "" asks GET /user once.
+	Me string
 }
 
 // Publisher posts a review to one pull request.
@@ -70,33 +73,20 @@ func NewPublisher(api CommentAPI, pr PR, opts Options) *Publisher {
 	return &Publisher{api: api, pr: pr, opts: opts}
 }
 
-// Outcome counts what a publish did.
+// Outcome counts what a publish did: the host-neutral review.Outcome
+// (Kept stays zero: Bitbucket resolves a stale thread with replies) and
+// the summary comment's id. TasksCreated repeats Tasks under the name
+// cmd/bitreview reads until it publishes through Platform.
 type Outcome struct {
-	Posted       int // inline comments created now
-	Existing     int // inline comments already present from an earlier run
-	Carried      int // of Existing: open findings earlier runs posted that this run did not look at again
-	Rejected     int // anchors Bitbucket refused; moved to the summary
-	OverBudget   int // findings not posted inline because of MaxComments
-	Failed       int // inline comments that could not be posted
-	Dismissed    int // findings found again whose comment thread is resolved; not repeated
-	Resolved     int // stale comments resolved (they had replies)
-	Deleted      int // stale comments deleted (nobody replied)
+	review.Outcome
 	TasksCreated int
-	// Summary is "created", "updated", "unchanged" or "dry-run".
-	Summary   string
-	SummaryID int
-	// Verdict covers every finding of this head: new, existing and
-	// summary-only.
-	Verdict review.Verdict
-	// Warnings are problems that did not stop the publish (a stale comment
-	// that could not be resolved, a task that could not be created).
-	Warnings []string
+	SummaryID    int
 }
 
 // Publish posts res to the pull request, on top of what prior found:
 //
 //  1. earlier inline comments whose finding no longer applies are deleted
-//     or resolved (see Scope for the policy); those this run did not look
+//     or resolved (see isStale for the policy); those this run did not look
 //     at again stay open and are carried into res.Findings, so that the
 //     summary, the verdict and Code Insights describe the whole pull
 //     request;
@@ -110,89 +100,21 @@ type Outcome struct {
 // earlier reviewed commit, so the next run covers this one again.
 func (p *Publisher) Publish(ctx context.Context, prior *Prior, res *review.Result, info review.SummaryInfo, st review.State, scope Scope) (*Outcome, error) {
 	out := &Outcome{}
-	produced := map[string]bool{}
-	for _, f := range append(append([]review.Finding(nil), res.Findings...), res.Unanchored...) {
-		if f.Fingerprint != "" {
-			produced[f.Fingerprint] = true
-		}
-	}
-
 	// 1. Earlier comments: still produced, stale, or carried.
-	posted := map[string]int{} // fingerprint → comment id (0 in a dry run)
-	dismissed := map[string]bool{}
-	open := 0
-	var stale []*thread
-	var carried []review.Finding
-	for _, t := range prior.threads() {
-		posted[t.fp] = t.c.ID
-		switch {
-		case t.c.Resolution != nil:
-			// Resolved by someone (or by us): not open, never re-posted,
-			// and not counted against the pull request any more.
-			dismissed[t.fp] = true
-		case produced[t.fp]:
-			open++
-		case scope.stale(t):
-			stale = append(stale, t)
-		default:
-			open++
-			if f, ok := findingOf(t); ok {
-				carried = append(carried, f)
-			}
-		}
-	}
-	for _, t := range stale {
-		p.retire(ctx, t, out)
-	}
-	out.Carried = len(carried)
-
+	l := p.sortEarlier(ctx, prior, res, scope, out)
 	// 2. New inline comments, within the budget.
-	var kept []review.Finding
-	var failures []string
-	for _, f := range res.Findings {
-		if dismissed[f.Fingerprint] {
-			out.Dismissed++
-			continue
-		}
-		if _, ok := posted[f.Fingerprint]; ok {
-			out.Existing++
-			kept = append(kept, f)
-			continue
-		}
-		if p.opts.MaxComments > 0 && open >= p.opts.MaxComments {
-			out.OverBudget++
-			f.Unanchored = fmt.Sprintf("over the limit of %d open inline comments (MAX_COMMENTS)", p.opts.MaxComments)
-			res.Unanchored = append(res.Unanchored, f)
-			continue
-		}
-		id, err := p.postInline(ctx, f, prior.Me)
-		switch {
-		case err == nil:
-			out.Posted++
-			open++
-			posted[f.Fingerprint] = id
-			kept = append(kept, f)
-		case isRejectedAnchor(err):
-			out.Rejected++
-			f.Unanchored = "Bitbucket refused the line anchor"
-			res.Unanchored = append(res.Unanchored, f)
-		default:
-			if ctx.Err() != nil {
-				return out, fmt.Errorf("post comments: %w", err)
-			}
-			out.Failed++
-			failures = append(failures, fmt.Sprintf("%s:%d: %v", f.Path, f.Line, err))
-			f.Unanchored = "posting failed"
-			res.Unanchored = append(res.Unanchored, f)
-		}
+	kept, failures, err := p.postNew(ctx, prior.Me, res, l, out)
+	if err != nil {
+		return out, err
 	}
-	out.Existing += len(carried)
-	res.Findings = append(kept, carried...)
+	out.Existing += len(l.carried)
+	res.Findings = append(kept, l.carried...)
 	out.Verdict = review.VerdictOf(res.Findings, res.Unanchored)
 
 	// 3. Tasks.
 	if p.opts.TasksAt >= 0 {
-		p.ensureTasks(ctx, prior.Me, res.Findings, posted, stale, out)
+		p.ensureTasks(ctx, prior.Me, res.Findings, l.posted, l.stale, out)
+		out.TasksCreated = out.Tasks
 	}
 
 	// 4. Summary.
@@ -205,18 +127,7 @@ func (p *Publisher) Publish(ctx context.Context, prior *Prior, res *review.Resul
 		st.HeadCommit = prior.State.HeadCommit // not done: the next run tries again
 	}
 	info.Posted = out.Posted + out.Existing
-	if out.Failed > 0 {
-		info.Notes = append(info.Notes, fmt.Sprintf("⚠️ Publishing incomplete: %d inline comment(s) could not be posted; they are listed above and the next run will try again.", out.Failed))
-	}
-	if len(carried) > 0 {
-		info.Notes = append(info.Notes, fmt.Sprintf("%d finding(s) from earlier commits are still open as inline comments.", len(carried)))
-	}
-	if out.Dismissed > 0 {
-		info.Notes = append(info.Notes, fmt.Sprintf("%d finding(s) found again were resolved in an earlier thread and are not repeated.", out.Dismissed))
-	}
-	if n := out.Resolved + out.Deleted; n > 0 {
-		info.Notes = append(info.Notes, fmt.Sprintf("%d earlier inline comment(s) no longer apply and were resolved or removed.", n))
-	}
+	info.Notes = append(info.Notes, publishNotes(out)...)
 	body := review.RenderSummary(res, info, st) + review.VerdictMarker(out.Verdict) + "\n"
 	if err := p.upsertSummary(ctx, prior, body, out); err != nil {
 		return out, fmt.Errorf("post summary: %w", err)
@@ -225,6 +136,25 @@ func (p *Publisher) Publish(ctx context.Context, prior *Prior, res *review.Resul
 		return out, fmt.Errorf("post comments: %d of %d failed, first: %s", out.Failed, len(kept)+out.Failed, failures[0])
 	}
 	return out, nil
+}
+
+// publishNotes are the summary's lines on what publishing did besides
+// posting: failures, comments carried, dismissed or retired.
+func publishNotes(out *Outcome) []string {
+	var notes []string
+	if out.Failed > 0 {
+		notes = append(notes, fmt.Sprintf("⚠️ Publishing incomplete: %d inline comment(s) could not be posted; they are listed above and the next run will try again.", out.Failed))
+	}
+	if out.Carried > 0 {
+		notes = append(notes, fmt.Sprintf("%d finding(s) from earlier commits are still open as inline comments.", out.Carried))
+	}
+	if out.Dismissed > 0 {
+		notes = append(notes, fmt.Sprintf("%d finding(s) found again were resolved in an earlier thread and are not repeated.", out.Dismissed))
+	}
+	if n := out.Resolved + out.Deleted; n > 0 {
+		notes = append(notes, fmt.Sprintf("%d earlier inline comment(s) no longer apply and were resolved or removed.", n))
+	}
+	return notes
 }
 
 // PublishSkipped writes the one-line summary of a run that reviewed nothing
@@ -294,53 +224,6 @@ func (p *Publisher) retire(ctx context.Context, t *thread, out *Outcome) {
 		return
 	}
 	out.Resolved++
-}
-
-// upsertSummary edits our newest summary comment (or creates one), and
-// deletes older duplicates of ours. An unchanged body is not written.
-func (p *Publisher) upsertSummary(ctx context.Context, prior *Prior, body string, out *Outcome) error {
-	in := &bbapi.NewComment{Content: bbapi.Content{Raw: body}}
-	if p.opts.DryRun != nil {
-		out.Summary = "dry-run"
-		fmt.Fprintf(p.opts.DryRun, "--- would post summary comment ---\n%s\n", body)
-		return nil
-	}
-	newest := prior.Summary
-	if newest == nil {
-		c, _, err := p.api.CreatePullRequestComment(ctx, p.pr.Workspace, p.pr.Repo, p.pr.ID, in)
-		if err != nil {
-			// The summary may have been stored although the answer was
-			// lost: look before the next run creates a second one.
-			if ctx.Err() == nil && !isRejectedAnchor(err) {
-				if cs, lerr := p.api.ListPullRequestComments(ctx, p.pr.Workspace, p.pr.Repo, p.pr.ID); lerr == nil {
-					if s := newestSummary(ownComments(cs, prior.Me)); s != nil && strings.TrimSpace(s.Content.Raw) == strings.TrimSpace(body) {
-						out.Summary, out.SummaryID = "created", s.ID
-						return nil
-					}
-				}
-			}
-			return err
-		}
-		out.Summary, out.SummaryID = "created", c.ID
-		return nil
-	}
-	for _, c := range summaries(prior.mine) {
-		if c.ID != newest.ID {
-			if _, err := p.api.DeletePullRequestComment(ctx, p.pr.Workspace, p.pr.Repo, p.pr.ID, c.ID); err != nil {
-				return fmt.Errorf("delete duplicate summary %d: %w", c.ID, err)
-			}
-		}
-	}
-	out.SummaryID = newest.ID
-	if strings.TrimSpace(newest.Content.Raw) == strings.TrimSpace(body) {
-		out.Summary = "unchanged"
-		return nil
-	}
-	if _, _, err := p.api.UpdatePullRequestComment(ctx, p.pr.Workspace, p.pr.Repo, p.pr.ID, newest.ID, in); err != nil {
-		return err
-	}
-	out.Summary = "updated"
-	return nil
 }
 
 func isRejectedAnchor(err error) bool {

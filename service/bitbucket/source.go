@@ -70,27 +70,16 @@ func FetchDiff(ctx context.Context, api DiffAPI, pr PR, limit int64) (d *diffpar
 
 // notRead returns a NotRead file for each diffstat entry that d lacks.
 func notRead(d *diffparse.Diff, stats []*bbapi.DiffStat) []*diffparse.File {
-	var out []*diffparse.File
+	listed := make([]review.ListedFile, 0, len(stats))
 	for _, st := range stats {
-		f := &diffparse.File{NotRead: true, Status: diffparse.StatusModified}
+		l := review.ListedFile{Status: st.Status}
 		if st.Old != nil {
-			f.OldPath = st.Old.Path
+			l.OldPath = st.Old.Path
 		}
 		if st.New != nil {
-			f.NewPath = st.New.Path
+			l.NewPath = st.New.Path
 		}
-		switch st.Status {
-		case "added":
-			f.Status, f.OldPath = diffparse.StatusAdded, ""
-		case "removed":
-			f.Status, f.NewPath = diffparse.StatusDeleted, ""
-		case "renamed":
-			f.Status = diffparse.StatusRenamed
-		}
-		if f.Path() == "" || d.File(f.Path()) != nil {
-			continue
-		}
-		out = append(out, f)
+		listed = append(listed, l)
 	}
-	return out
+	return review.NotRead(d, listed)
 }

@@ -56,13 +56,13 @@ func (p *Publisher) ensureTasks(ctx context.Context, me string, findings []revie
 		in := &bbapi.NewTask{Content: bbapi.TaskContent{Raw: taskText(f)}, Comment: &bbapi.Ref{ID: cid}}
 		if _, _, err := tapi.CreatePullRequestTask(ctx, p.pr.Workspace, p.pr.Repo, p.pr.ID, in); err != nil {
 			if ctx.Err() == nil && p.taskStored(ctx, tapi, me, cid) {
-				out.TasksCreated++
+				out.Tasks++
 				continue
 			}
 			out.Warnings = append(out.Warnings, fmt.Sprintf("could not create a task for %s:%d: %v", f.Path, f.Line, err))
 			continue
 		}
-		out.TasksCreated++
+		out.Tasks++
 	}
 	for _, t := range stale {
 		for _, task := range byComment[t.c.ID] {

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bitreview/bitreview/diffparse"
+	"github.com/bitreview/bitreview/internal/platformtest"
 	"github.com/bitreview/bitreview/review"
 	"github.com/bitreview/bitreview/service/github/ghtest"
 )
@@ -90,79 +91,14 @@ func TestPlatformPublishSkippedKeepsState(t *testing.T) {
 	assert.Equal(t, head, st.HeadCommit, "the last reviewed head is kept")
 }
 
-// `@bitreview pause` and `resume` are recorded in the summary's hidden
-// state: in a new summary when there is none, in place otherwise, and
-// never as a second summary, whatever else the same run writes.
 func TestPlatformSaveStateRoundTrip(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		name       string
-		reviewed   bool // a review's summary exists
-		keepsText  string
-		pauseShown string
-	}{
-		{name: "no summary yet", pauseShown: "automatic reviews are paused"},
-		{name: "a review's summary", reviewed: true, keepsText: "**1 finding(s)** (1 high)", pauseShown: "Automatic reviews are paused"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			s, api, _ := newFake(t)
-			if tc.reviewed {
-				publishWith(t, api, PlatformOptions{}, finding(3, "wrong sign"))
-			}
-			for _, paused := range []bool{true, false, true} {
-				p := NewPlatform(api, testPR, PlatformOptions{})
-				prior, err := p.Load(t.Context())
-				require.NoError(t, err)
-				st := prior.State
-				st.Paused = paused
-				if !st.HasHandled(41) {
-					st.Handled = append(st.Handled, 41)
-				}
-				require.NoError(t, p.SaveState(t.Context(), st, review.SummaryInfo{Version: "test"}))
-
-				after, err := NewPlatform(api, testPR, PlatformOptions{}).Load(t.Context())
-				require.NoError(t, err)
-				assert.Equal(t, paused, after.State.Paused)
-				assert.True(t, after.State.HasHandled(41))
-				assert.Equal(t, tc.reviewed, after.Reviewed(head), "the reviewed head is kept")
-				got := summaries(s)
-				require.Len(t, got, 1, "edited in place")
-				assert.Contains(t, got[0], tc.keepsText)
-				assert.Equal(t, paused, strings.Contains(got[0], tc.pauseShown), got[0])
-			}
-		})
-	}
+	platformtest.SaveStateRoundTrip(t, contractFake)
 }
 
-// A run that records its command before the review and publishes after it
-// (or the other way round) leaves one summary.
 func TestPlatformSaveStateAndPublishInOneRun(t *testing.T) {
 	t.Parallel()
-	for _, stateFirst := range []bool{true, false} {
-		s, api, d := newFake(t)
-		p := NewPlatform(api, testPR, PlatformOptions{})
-		_, err := p.PullRequest(t.Context())
-		require.NoError(t, err)
-		_, err = p.Load(t.Context())
-		require.NoError(t, err)
-		save := func() {
-			require.NoError(t, p.SaveState(t.Context(), review.State{Handled: []int{5}}, review.SummaryInfo{Version: "test"}))
-		}
-		if stateFirst {
-			save()
-		}
-		_, err = p.Publish(t.Context(), &review.Result{Findings: []review.Finding{finding(3, "a")}}, review.SummaryInfo{Version: "test"},
-			review.State{HeadCommit: head, Handled: []int{5}}, review.Scope{PRDiff: d, Reviewed: d, Complete: true})
-		require.NoError(t, err)
-		if !stateFirst {
-			save()
-		}
-		got := summaries(s)
-		require.Len(t, got, 1, "state first: %v", stateFirst)
-		st, _ := review.ParseState(got[0])
-		assert.True(t, st.HasHandled(5))
-	}
+	platformtest.SaveStateAndPublishInOneRun(t, contractFake)
 }
 
 // A dry run reads but writes nothing: every write is described instead.

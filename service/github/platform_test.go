@@ -1,18 +1,13 @@
 package github
 
 import (
-	"io/fs"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bitreview/bitreview/diffparse"
-	"github.com/bitreview/bitreview/review"
+	"github.com/bitreview/bitreview/internal/platformtest"
 	"github.com/bitreview/bitreview/workflow"
 )
 
@@ -68,145 +63,48 @@ func TestPlatformIncrement(t *testing.T) {
 	for _, tc := range []struct {
 		name, last string
 		maxBytes   int64
-		paths      []string
-		fallback   string
-		err        error
+		want       platformtest.Planned
 	}{
 		{name: "first review", last: ""},
-		{name: "force-push", last: unknown, fallback: "no longer known to GitHub"},
-		{name: "incremental", last: older, paths: []string{"app/math.go"}},
-		{name: "increment over the cap", last: older, maxBytes: 40, err: diffparse.ErrTruncated},
+		{name: "force-push", last: unknown, want: platformtest.Planned{Fallback: "no longer known to GitHub"}},
+		{name: "incremental", last: older, want: platformtest.Planned{From: older, Paths: []string{"app/math.go"}}},
+		{name: "increment over the cap", last: older, maxBytes: 40, want: platformtest.Planned{Err: diffparse.ErrTruncated}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s, api, d := newFake(t)
 			s.SetCompare(older, head, inc)
 			got, err := NewPlatform(api, testPR, PlatformOptions{}).Increment(t.Context(), tc.last, head, d, tc.maxBytes)
-			if tc.err != nil {
-				require.ErrorIs(t, err, tc.err)
-				return
-			}
-			require.NoError(t, err)
-			assert.Contains(t, got.FallbackReason, tc.fallback)
-			if tc.paths == nil {
-				assert.Nil(t, got.Diff)
-				assert.Empty(t, got.From)
-				return
-			}
-			assert.Equal(t, tc.paths, got.Diff.Paths())
-			assert.Equal(t, tc.last, got.From)
+			platformtest.CheckIncrement(t, got, err, tc.want)
 		})
 	}
 }
 
-// BaseFiles configure the review: only regular files tracked at the base
-// commit are read; GitHub's answer for a link to a file of the repository
-// (that file) is refused like any symlink.
 func TestPlatformBaseFilesReadRegularFilesOnly(t *testing.T) {
 	t.Parallel()
+	platformtest.BaseFilesReadRegularFilesOnly(t, contractFake(t))
+}
+
+// contractFake is the pull request of a new fake as the adapters'
+// contract sees it.
+func contractFake(t *testing.T) platformtest.Fake {
 	s, api, _ := newFake(t)
-	s.SetFile(base, ".bitreview.yaml", "reviews: {}\n")
-	s.SetFile(base, "docs/real.md", "REAL\n")
-	s.SetFile(head, "docs/head-only.md", "HEAD\n")
-	s.SetSymlink(base, "docs/guide.md", "real.md")
-	s.SetSymlink(base, "leak.md", "/etc/passwd")
-	s.SetSubmodule(base, "vendor/lib")
-	files := NewPlatform(api, testPR, PlatformOptions{}).BaseFiles(metaOf(t, api))
-	for _, tc := range []struct {
-		path, want, kind string
-		missing          bool
-	}{
-		{path: ".bitreview.yaml", want: "reviews: {}\n"},
-		{path: "docs/real.md", want: "REAL\n"},
-		{path: "docs/guide.md", kind: "a symlink"},
-		{path: "leak.md", kind: "a symlink"},
-		{path: "vendor/lib", kind: "a submodule"},
-		{path: "docs", kind: "a directory"},
-		{path: "docs/head-only.md", missing: true},
-	} {
-		data, err := files.ReadFile(t.Context(), tc.path)
-		switch {
-		case tc.kind != "":
-			var nr *NotRegularError
-			require.ErrorAs(t, err, &nr, tc.path)
-			assert.Equal(t, tc.kind, nr.Kind, tc.path)
-			assert.Empty(t, data)
-		case tc.missing:
-			require.ErrorIs(t, err, fs.ErrNotExist, tc.path)
-		default:
-			require.NoError(t, err, tc.path)
-			assert.Equal(t, tc.want, string(data))
-		}
+	return platformtest.Fake{
+		New:          func() workflow.Platform { return NewPlatform(api, testPR, PlatformOptions{}) },
+		WithClone:    func(dir string) workflow.Platform { return NewPlatform(api, testPR, PlatformOptions{CloneDir: dir}) },
+		Requests:     func() int { return len(s.Requests()) },
+		Head:         head,
+		Base:         base,
+		Finding:      finding(3, "wrong sign"),
+		Summaries:    func() []string { return summaries(s) },
+		AddFile:      s.SetFile,
+		AddSymlink:   s.SetSymlink,
+		AddSubmodule: s.SetSubmodule,
+		Refusal:      platformtest.Refusal(func(e *NotRegularError) string { return e.Kind }),
 	}
 }
 
-// Files reads the workspace clone's blob at the commit first, the API
-// second: the clone's refusal (a path it does not track) ends the search,
-// a commit the clone lacks asks the API, and a symlink reads as its
-// target text either way.
 func TestPlatformFilesReadTheCloneFirst(t *testing.T) {
 	t.Parallel()
-	dir, commit := cloneWith(t, map[string]string{"app/math.go": "CLONE\n"}, map[string]string{"link.go": "/etc/passwd"})
-	const other = "3333333333333333333333333333333333333333"
-	s, api, _ := newFake(t)
-	s.SetFile(commit, "app/math.go", "API\n")
-	s.SetFile(commit, "untracked.go", "API ONLY\n")
-	s.SetFile(other, "app/math.go", "API AT OTHER\n")
-	for _, tc := range []struct {
-		name, clone, commit, path, want string
-		missing, asksAPI                bool
-	}{
-		{name: "from the clone", clone: dir, commit: commit, path: "app/math.go", want: "CLONE\n"},
-		{name: "a symlink's text", clone: dir, commit: commit, path: "link.go", want: "/etc/passwd"},
-		{name: "not tracked in the clone", clone: dir, commit: commit, path: "untracked.go", missing: true},
-		{name: "a commit the clone lacks", clone: dir, commit: other, path: "app/math.go", want: "API AT OTHER\n", asksAPI: true},
-		{name: "no clone", commit: commit, path: "app/math.go", want: "API\n", asksAPI: true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			before := len(s.Requests())
-			data, err := NewPlatform(api, testPR, PlatformOptions{CloneDir: tc.clone}).Files(tc.commit).ReadFile(t.Context(), tc.path)
-			if tc.missing {
-				require.ErrorIs(t, err, fs.ErrNotExist)
-			} else {
-				require.NoError(t, err)
-				assert.Equal(t, tc.want, string(data))
-			}
-			assert.Equal(t, tc.asksAPI, len(s.Requests()) > before, "API asked")
-		})
-	}
-}
-
-// cloneWith commits files and symlinks in a new repository and returns
-// its directory and the commit.
-func cloneWith(t *testing.T, files, links map[string]string) (string, string) {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
-	}
-	dir := t.TempDir()
-	git := func(args ...string) string {
-		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "core.symlinks=true"}, args...)...)
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+t.TempDir())
-		out, err := cmd.CombinedOutput()
-		require.NoError(t, err, string(out))
-		return strings.TrimSpace(string(out))
-	}
-	git("init", "-q", "-b", "main")
-	for name, content := range files {
-		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755))
-		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644))
-	}
-	for name, target := range links {
-		require.NoError(t, os.Symlink(target, filepath.Join(dir, name)))
-	}
-	git("add", ".")
-	git("commit", "-q", "-m", "c")
-	return dir, git("rev-parse", "HEAD")
-}
-
-func metaOf(t *testing.T, api API) review.PullRequest {
-	t.Helper()
-	meta, err := FetchPullRequest(t.Context(), api.Pulls, testPR)
-	require.NoError(t, err)
-	return meta
+	platformtest.FilesReadTheCloneFirst(t, contractFake(t))
 }

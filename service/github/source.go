@@ -145,27 +145,15 @@ func eachFilesPage(ctx context.Context, api PullsAPI, pr PR, fn func([]*gh.Commi
 
 // notRead returns a NotRead file for each listed file that d lacks.
 func notRead(d *diffparse.Diff, files []*gh.CommitFile) []*diffparse.File {
-	var out []*diffparse.File
+	listed := make([]review.ListedFile, 0, len(files))
 	for _, cf := range files {
-		name, old := cf.GetFilename(), cf.GetPreviousFilename()
+		old := cf.GetPreviousFilename()
 		if old == "" {
-			old = name
+			old = cf.GetFilename()
 		}
-		f := &diffparse.File{NotRead: true, OldPath: old, NewPath: name, Status: diffparse.StatusModified}
-		switch cf.GetStatus() {
-		case "added":
-			f.Status, f.OldPath = diffparse.StatusAdded, ""
-		case "removed":
-			f.Status, f.NewPath = diffparse.StatusDeleted, ""
-		case "renamed":
-			f.Status = diffparse.StatusRenamed
-		}
-		if f.Path() == "" || d.File(f.Path()) != nil {
-			continue
-		}
-		out = append(out, f)
+		listed = append(listed, review.ListedFile{Status: cf.GetStatus(), OldPath: old, NewPath: cf.GetFilename()})
 	}
-	return out
+	return review.NotRead(d, listed)
 }
 
 func writeFile(b *strings.Builder, f *gh.CommitFile) {
