@@ -149,9 +149,29 @@ func (a apiFiles) ReadFile(ctx context.Context, path string) ([]byte, error) {
 
 // Diff reads the pull request's diff, at most maxBytes of it (FetchDiff:
 // the files after the cut are named from the diffstat). An error wrapping
-// bbapi.ErrDiffTooLarge means Bitbucket could not compute it.
+// review.ErrDiffTooLarge means Bitbucket could not compute it (555).
 func (p *Platform) Diff(ctx context.Context, maxBytes int64) (*diffparse.Diff, diffparse.Read, error) {
-	return FetchDiff(ctx, p.api, p.pr, maxBytes)
+	d, read, err := FetchDiff(ctx, p.api, p.pr, maxBytes)
+	if errors.Is(err, bbapi.ErrDiffTooLarge) {
+		err = fmt.Errorf("%w: %w", review.ErrDiffTooLarge, err)
+	}
+	return d, read, err
+}
+
+// Fix says what to do about an error Bitbucket answered: the scope or
+// permission to check, how to identify the bot, how to shrink a diff.
+func (p *Platform) Fix(err error) string {
+	var ie *IdentityError
+	var er *bbapi.ErrorResponse
+	switch {
+	case errors.As(err, &ie) && ie.Hint != "":
+		return ie.Hint
+	case errors.As(err, &er) && er.Hint != "":
+		return er.Hint
+	case errors.Is(err, bbapi.ErrDiffTooLarge):
+		return "Bitbucket answered 555: the diff is too large to compute; narrow it with PATH_FILTERS or split the pull request"
+	}
+	return ""
 }
 
 // Increment plans the review of head after last (PlanReview: incremental

@@ -60,7 +60,7 @@ func TestPlatformReport(t *testing.T) {
 				assert.Empty(t, reports)
 				return
 			}
-			tc.want.Name = ReportID
+			tc.want.Kind, tc.want.Name = "Code Insights report", ReportID
 			assert.Equal(t, &tc.want, out)
 			require.Len(t, reports, 1)
 			assert.Equal(t, tc.want.Result, reports[0].Result)
