@@ -121,6 +121,21 @@ type Scope struct {
 	Skipped []Skipped
 }
 
+// Limits are the publishing limits of a run, as the repository's
+// configuration leaves them (MAX_COMMENTS, TASKS_ON).
+type Limits struct {
+	// MaxComments caps the bot's open inline comments, counting those
+	// earlier runs left open; 0 means no cap.
+	MaxComments int
+	// TasksAt creates a pull-request task under each inline comment whose
+	// finding is at least this severe, where the host has tasks; negative
+	// means none.
+	TasksAt Severity
+}
+
+// NoTasks is a TasksAt that creates no task.
+const NoTasks Severity = -1
+
 // Outcome counts what publishing a review did on a host.
 type Outcome struct {
 	Posted     int // inline comments created now

@@ -105,7 +105,7 @@ func (m *memory) Load(context.Context) (*review.Prior, error) {
 	return p, nil
 }
 
-func (m *memory) Publish(_ context.Context, res *review.Result, _ review.SummaryInfo, st review.State, _ review.Scope) (*review.Outcome, error) {
+func (m *memory) Publish(_ context.Context, res *review.Result, _ review.SummaryInfo, st review.State, _ review.Scope, _ review.Limits) (*review.Outcome, error) {
 	m.call("Publish")
 	if m.publErr != nil {
 		return &review.Outcome{}, m.publErr

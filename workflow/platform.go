@@ -71,9 +71,9 @@ type Publisher interface {
 	// Load reads what earlier runs left. Publish, PublishSkipped and
 	// SaveState work on top of what it read.
 	Load(ctx context.Context) (*review.Prior, error)
-	// Publish posts res: new inline comments, stale ones retired, the
-	// summary created or edited in place.
-	Publish(ctx context.Context, res *review.Result, info review.SummaryInfo, st review.State, scope review.Scope) (*review.Outcome, error)
+	// Publish posts res: new inline comments within lim, stale ones
+	// retired, the summary created or edited in place.
+	Publish(ctx context.Context, res *review.Result, info review.SummaryInfo, st review.State, scope review.Scope, lim review.Limits) (*review.Outcome, error)
 	// PublishSkipped posts or edits the summary to say why nothing was
 	// reviewed, keeping the recorded state.
 	PublishSkipped(ctx context.Context, reason string, info review.SummaryInfo) (*review.Outcome, error)

@@ -127,7 +127,8 @@ func (r *run) publish(ctx context.Context, res *review.Result, prDiff, reviewed 
 	}
 	scope := review.Scope{PRDiff: prDiff, Reviewed: reviewed, Incremental: inc.Diff != nil, Complete: complete, Skipped: res.Skipped}
 	t := time.Now()
-	out, err := r.p.Publish(ctx, res, r.info, st, scope)
+	tasksAt, _ := r.s.TasksOnSeverity()
+	out, err := r.p.Publish(ctx, res, r.info, st, scope, review.Limits{MaxComments: r.s.MaxComments, TasksAt: tasksAt})
 	if out == nil {
 		out = &review.Outcome{}
 	}

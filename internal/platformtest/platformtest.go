@@ -131,7 +131,7 @@ func publish(t *testing.T, f Fake, p workflow.Platform, st review.State) {
 	d, _, err := p.Diff(t.Context(), 0)
 	require.NoError(t, err)
 	_, err = p.Publish(t.Context(), &review.Result{Findings: []review.Finding{f.Finding}}, review.SummaryInfo{Version: "test"}, st,
-		review.Scope{PRDiff: d, Reviewed: d, Complete: true})
+		review.Scope{PRDiff: d, Reviewed: d, Complete: true}, review.Limits{TasksAt: review.NoTasks})
 	require.NoError(t, err)
 }
 

@@ -29,12 +29,6 @@ type API interface {
 type PlatformOptions struct {
 	// DryRun, when non-nil, receives what would be written; nothing is.
 	DryRun io.Writer
-	// MaxComments caps our open inline comments; 0 means no cap.
-	MaxComments int
-	// TasksAt creates a pull-request task under each inline comment whose
-	// finding is at least this severe; negative means no tasks (the zero
-	// value, review.Info, means a task for every finding).
-	TasksAt review.Severity
 	// CloneDir is the pipeline's checkout (BITBUCKET_CLONE_DIR): files
 	// under review are read from its object database first. "" reads them
 	// through the API only.
@@ -69,7 +63,7 @@ type Platform struct {
 
 // NewPlatform returns the Platform of pull request pr. It does no I/O.
 func NewPlatform(api API, pr PR, opts PlatformOptions) *Platform {
-	pub := NewPublisher(api, pr, Options{DryRun: opts.DryRun, MaxComments: opts.MaxComments, TasksAt: opts.TasksAt})
+	pub := NewPublisher(api, pr, Options{DryRun: opts.DryRun, TasksAt: review.NoTasks})
 	return &Platform{api: api, pr: pr, opts: opts, pub: pub}
 }
 

@@ -29,14 +29,16 @@ func (p *Platform) loaded(ctx context.Context) (*Prior, error) {
 }
 
 // Publish posts res (Publisher.Publish: stale comments deleted or
-// resolved, new ones within MaxComments, tasks, the summary). Bitbucket
+// resolved, new ones within lim's MaxComments, tasks at lim's TasksAt, the
+// summary). Bitbucket
 // anchors inline comments on the pull request's diff, not on a commit, so
 // Publish needs nothing PullRequest reads.
-func (p *Platform) Publish(ctx context.Context, res *review.Result, info review.SummaryInfo, st review.State, scope review.Scope) (*review.Outcome, error) {
+func (p *Platform) Publish(ctx context.Context, res *review.Result, info review.SummaryInfo, st review.State, scope review.Scope, lim review.Limits) (*review.Outcome, error) {
 	prior, err := p.loaded(ctx)
 	if err != nil {
 		return &review.Outcome{}, err
 	}
+	p.pub.opts.MaxComments, p.pub.opts.TasksAt = lim.MaxComments, lim.TasksAt
 	out, err := p.pub.Publish(ctx, prior, res, info, st, scope)
 	return &out.Outcome, err
 }

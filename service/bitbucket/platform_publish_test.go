@@ -12,13 +12,13 @@ import (
 )
 
 // publishWith runs Load and Publish of one run on a new Platform.
-func (e *env) publishWith(t *testing.T, opts PlatformOptions, fs ...review.Finding) (*review.Prior, *review.Outcome) {
+func (e *env) publishWith(t *testing.T, lim review.Limits, fs ...review.Finding) (*review.Prior, *review.Outcome) {
 	t.Helper()
-	p := NewPlatform(e.client, e.pr, opts)
+	p := NewPlatform(e.client, e.pr, noTasks)
 	prior, err := p.Load(t.Context())
 	require.NoError(t, err)
 	out, err := p.Publish(t.Context(), &review.Result{Findings: fs}, review.SummaryInfo{Version: "test"},
-		review.State{HeadCommit: head1, BaseCommit: base}, e.scope())
+		review.State{HeadCommit: head1, BaseCommit: base}, e.scope(), lim)
 	require.NoError(t, err)
 	return prior, out
 }
@@ -43,14 +43,14 @@ func TestPlatformLoadAndPublish(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	f := finding(e.diff, 3, review.High, "A returns a constant")
-	first, out := e.publishWith(t, PlatformOptions{TasksAt: review.High}, f)
+	first, out := e.publishWith(t, review.Limits{TasksAt: review.High}, f)
 	assert.Equal(t, &review.Prior{Me: e.bot.UUID}, first)
 	assert.Equal(t, 1, out.Posted)
 	assert.Equal(t, 1, out.Tasks)
 	assert.Equal(t, "created", out.Summary)
 	assert.Equal(t, review.Verdict{Findings: 1, Worst: review.High}, out.Verdict)
 
-	second, out := e.publishWith(t, PlatformOptions{TasksAt: review.High}, f)
+	second, out := e.publishWith(t, review.Limits{TasksAt: review.High}, f)
 	assert.True(t, second.HasSummary)
 	assert.True(t, second.HasState)
 	assert.True(t, second.Reviewed(head1))
@@ -70,9 +70,9 @@ func TestPlatformLoadAndPublish(t *testing.T) {
 func TestPlatformPublishLoadsFirst(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.publishWith(t, noTasks, finding(e.diff, 3, review.High, "a"))
+	e.publishWith(t, noLimits, finding(e.diff, 3, review.High, "a"))
 	out, err := NewPlatform(e.client, e.pr, noTasks).Publish(t.Context(), &review.Result{Findings: []review.Finding{finding(e.diff, 3, review.High, "a")}},
-		review.SummaryInfo{Version: "test"}, review.State{HeadCommit: head1, BaseCommit: base}, e.scope())
+		review.SummaryInfo{Version: "test"}, review.State{HeadCommit: head1, BaseCommit: base}, e.scope(), noLimits)
 	require.NoError(t, err)
 	assert.Equal(t, 1, out.Existing, "the earlier comment was found")
 	assert.Equal(t, "unchanged", out.Summary)
@@ -81,7 +81,7 @@ func TestPlatformPublishLoadsFirst(t *testing.T) {
 func TestPlatformPublishSkippedKeepsState(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.publishWith(t, noTasks, finding(e.diff, 3, review.High, "a"))
+	e.publishWith(t, noLimits, finding(e.diff, 3, review.High, "a"))
 	p := NewPlatform(e.client, e.pr, noTasks)
 	_, err := p.Load(t.Context())
 	require.NoError(t, err)
@@ -127,13 +127,13 @@ func TestPlatformDryRunWritesNothing(t *testing.T) {
 	e := newEnv(t)
 	q := e.bb.AddComment(ws, slug, 1, byAlice("@bitreview why?"))
 	var dry bytes.Buffer
-	p := NewPlatform(e.client, e.pr, PlatformOptions{DryRun: &dry, CodeInsights: true, TasksAt: review.Low})
+	p := NewPlatform(e.client, e.pr, PlatformOptions{DryRun: &dry, CodeInsights: true})
 	_, err := p.PullRequest(t.Context())
 	require.NoError(t, err)
 	_, err = p.Load(t.Context())
 	require.NoError(t, err)
 	f := finding(e.diff, 3, review.High, "a")
-	_, err = p.Publish(t.Context(), &review.Result{Findings: []review.Finding{f}}, review.SummaryInfo{}, review.State{HeadCommit: head1}, e.scope())
+	_, err = p.Publish(t.Context(), &review.Result{Findings: []review.Finding{f}}, review.SummaryInfo{}, review.State{HeadCommit: head1}, e.scope(), review.Limits{TasksAt: review.Low})
 	require.NoError(t, err)
 	_, err = p.PublishSkipped(t.Context(), "draft", review.SummaryInfo{})
 	require.NoError(t, err)

@@ -17,7 +17,10 @@ import (
 var _ workflow.Platform = (*Platform)(nil)
 
 // noTasks are the options of a run without pull-request tasks.
-var noTasks = PlatformOptions{TasksAt: -1}
+var noTasks = PlatformOptions{}
+
+// noLimits are the limits of a run without pull-request tasks or a cap.
+var noLimits = review.Limits{TasksAt: review.NoTasks}
 
 func TestPlatformSource(t *testing.T) {
 	t.Parallel()

@@ -30,8 +30,6 @@ const (
 type PlatformOptions struct {
 	// DryRun, when non-nil, receives what would be written; nothing is.
 	DryRun io.Writer
-	// MaxComments caps our open inline comments; 0 means no cap.
-	MaxComments int
 	// Login is the bot's login when known; "" asks GET /user.
 	Login string
 	// CloneDir is the workspace checkout (GITHUB_WORKSPACE): files under
@@ -63,7 +61,7 @@ type Platform struct {
 
 // NewPlatform returns the Platform of pull request pr. It does no I/O.
 func NewPlatform(api API, pr PR, opts PlatformOptions) *Platform {
-	pub := NewPublisher(api, pr, Options{DryRun: opts.DryRun, MaxComments: opts.MaxComments, Login: opts.Login})
+	pub := NewPublisher(api, pr, Options{DryRun: opts.DryRun, Login: opts.Login})
 	return &Platform{api: api, pr: pr, opts: opts, pub: pub, roots: map[int64]int64{}}
 }
 

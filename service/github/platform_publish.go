@@ -35,13 +35,14 @@ func (p *Platform) loaded(ctx context.Context) (*Prior, error) {
 	return p.prior, nil
 }
 
-// Publish posts res (Publisher.Publish) on the head commit PullRequest
-// read, or reads it first.
-func (p *Platform) Publish(ctx context.Context, res *review.Result, info review.SummaryInfo, st review.State, scope review.Scope) (*review.Outcome, error) {
+// Publish posts res (Publisher.Publish, within lim's MaxComments) on the
+// head commit PullRequest read, or reads it first.
+func (p *Platform) Publish(ctx context.Context, res *review.Result, info review.SummaryInfo, st review.State, scope review.Scope, lim review.Limits) (*review.Outcome, error) {
 	prior, err := p.loaded(ctx)
 	if err != nil {
 		return &review.Outcome{}, err
 	}
+	p.pub.opts.MaxComments = lim.MaxComments // GitHub has no tasks
 	if p.pub.opts.Head == "" {
 		if _, err := p.PullRequest(ctx); err != nil {
 			return &review.Outcome{}, err

@@ -35,7 +35,7 @@ func publishWith(t *testing.T, api API, opts PlatformOptions, fs ...review.Findi
 	prior, err := p.Load(t.Context())
 	require.NoError(t, err)
 	out, err := p.Publish(t.Context(), &review.Result{Findings: fs}, review.SummaryInfo{Version: "test"},
-		review.State{HeadCommit: head, BaseCommit: base}, review.Scope{PRDiff: d, Reviewed: d, Complete: true})
+		review.State{HeadCommit: head, BaseCommit: base}, review.Scope{PRDiff: d, Reviewed: d, Complete: true}, review.Limits{})
 	require.NoError(t, err)
 	return prior, out
 }
@@ -113,7 +113,7 @@ func TestPlatformDryRunWritesNothing(t *testing.T) {
 	_, err = p.Load(t.Context())
 	require.NoError(t, err)
 	_, err = p.Publish(t.Context(), &review.Result{Findings: []review.Finding{finding(3, "a")}}, review.SummaryInfo{}, review.State{HeadCommit: head},
-		review.Scope{PRDiff: d, Reviewed: d, Complete: true})
+		review.Scope{PRDiff: d, Reviewed: d, Complete: true}, review.Limits{})
 	require.NoError(t, err)
 	_, err = p.PublishSkipped(t.Context(), "draft", review.SummaryInfo{})
 	require.NoError(t, err)
@@ -139,7 +139,7 @@ func TestPlatformPublishReadsTheHead(t *testing.T) {
 	t.Parallel()
 	s, api, d := newFake(t)
 	out, err := NewPlatform(api, testPR, PlatformOptions{}).Publish(t.Context(), &review.Result{Findings: []review.Finding{finding(3, "a")}},
-		review.SummaryInfo{}, review.State{HeadCommit: head}, review.Scope{PRDiff: d, Reviewed: d, Complete: true})
+		review.SummaryInfo{}, review.State{HeadCommit: head}, review.Scope{PRDiff: d, Reviewed: d, Complete: true}, review.Limits{})
 	require.NoError(t, err)
 	assert.Equal(t, 1, out.Posted)
 	require.Len(t, s.ReviewComments(), 1)
