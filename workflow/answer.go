@@ -18,7 +18,7 @@ import (
 // bitreview's reply, which names the comment it answers; commands that
 // review by the comment's id in the summary's hidden state.
 func Answer(ctx context.Context, p Platform, s settings.Settings, d Deps, id int64, cmd command.Command) (out Outcome) {
-	defer recoverRun(&out, d.Log, s.Debug)
+	defer recoverRun(&out, d.Log, s)
 	a := &answer{run: run{p: p, s: s, d: d, log: d.Log}, id: id, cmd: cmd}
 	out = a.answer(ctx)
 	if !out.Reviewed { // a reply: the settings as given decide the exit code

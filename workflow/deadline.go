@@ -13,7 +13,7 @@ import (
 // model stage of a large pull request (LLM_TIMEOUT 120s per call, 4 calls at
 // a time: at least 13 rounds of calls that all run into their timeout, and
 // far more that answer) and still leaves most of the default step for the
-// commands around the pipe. The model stage stops publishReserve before
+// commands around the pipe. The model stage stops PublishReserve before
 // the deadline, so that what it found, and that it is incomplete, can still
 // be published.
 
@@ -39,27 +39,27 @@ func (e *modelDeadlineError) Error() string {
 // Timeout reports true, as for any deadline.
 func (e *modelDeadlineError) Timeout() bool { return true }
 
-// withRunDeadline returns the context of a whole run: it ends RUN_TIMEOUT
+// WithRunDeadline returns the context of a whole run: it ends RUN_TIMEOUT
 // from now, with a cause that names the variable.
-func withRunDeadline(ctx context.Context, run time.Duration) (context.Context, context.CancelFunc) {
+func WithRunDeadline(ctx context.Context, run time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeoutCause(ctx, run, &runDeadlineError{run: run})
 }
 
-// publishReserve is the part of the run kept for publishing after the
+// PublishReserve is the part of the run kept for publishing after the
 // model stage: a tenth, at least 2 minutes (a few dozen Bitbucket calls,
 // with retries), and at most half of the run.
-func publishReserve(run time.Duration) time.Duration {
+func PublishReserve(run time.Duration) time.Duration {
 	return min(max(run/10, 2*time.Minute), run/2)
 }
 
 // modelStage returns the context of the model stage: ctx, ending
-// publishReserve before ctx's deadline.
+// PublishReserve before ctx's deadline.
 func modelStage(ctx context.Context, run time.Duration) (context.Context, context.CancelFunc) {
 	dl, ok := ctx.Deadline()
 	if !ok {
 		return context.WithCancel(ctx)
 	}
-	reserve := publishReserve(run)
+	reserve := PublishReserve(run)
 	return context.WithDeadlineCause(ctx, dl.Add(-reserve), &modelDeadlineError{run: run, reserve: reserve})
 }
 

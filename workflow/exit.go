@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+
+	"github.com/bitreview/bitreview/settings"
 )
 
 // Exit codes (product.md).
@@ -33,17 +35,19 @@ var ErrCrashed = errors.New("bitreview stopped on an internal error (a bug, plea
 // a crash follows FAIL_ON_ERROR and prints a fixed message instead of the
 // panic value and Go's trace. With debug the stack is logged: it holds
 // function names and argument words, never string contents.
-func Safely(log *Log, debugOn bool, f func() Outcome) (out Outcome) {
-	defer recoverRun(&out, log, debugOn)
+func Safely(log *Log, s settings.Settings, f func() Outcome) (out Outcome) {
+	defer recoverRun(&out, log, s)
 	return f()
 }
 
-func recoverRun(out *Outcome, log *Log, debugOn bool) {
+// recoverRun turns a panic into ErrCrashed, judged with the settings the
+// run started with (FAIL_ON_ERROR).
+func recoverRun(out *Outcome, log *Log, s settings.Settings) {
 	if r := recover(); r != nil {
-		if debugOn {
+		if s.Debug {
 			log.Debugf("stack of the internal error:\n%s", debug.Stack())
 		}
-		*out = Outcome{Err: ErrCrashed, settings: out.settings}
+		*out = Outcome{Err: ErrCrashed, settings: s}
 	}
 }
 
@@ -77,19 +81,18 @@ func ExitCode(o Outcome, log *Log) int {
 	}
 	v := o.Verdict
 	if o.Reviewed && s.Fails(v) {
-		log.Fail("bitreview: %s, the worst is %s (FAIL_ON=%s)", Plural(v.Findings, "finding", "findings"), v.Worst, s.FailOn)
+		log.Fail("bitreview: %d finding(s), the worst is %s (FAIL_ON=%s)", v.Findings, v.Worst, s.FailOn)
 		return ExitFindings
 	}
 	switch {
 	case !o.Reviewed:
 		log.OK(log.Start(), "bitreview: done")
 	case o.Unreviewed > 0:
-		log.Warn("bitreview: %s in the reviewed files; %s not reviewed (over a budget; listed in the summary)",
-			Plural(v.Findings, "finding", "findings"), Plural(o.Unreviewed, "file was", "files were"))
+		log.Warn("bitreview: %d finding(s) in the reviewed files; %d file(s) were not reviewed (over a budget; listed in the summary)", v.Findings, o.Unreviewed)
 	case v.Findings == 0:
 		log.OK(log.Start(), "bitreview: no issues found")
 	default:
-		log.OK(log.Start(), "bitreview: %s, the worst is %s", Plural(v.Findings, "finding", "findings"), v.Worst)
+		log.OK(log.Start(), "bitreview: %d finding(s), the worst is %s", v.Findings, v.Worst)
 	}
 	return ExitOK
 }

@@ -62,7 +62,7 @@ type run struct {
 // review flow of every host. It never panics; a crash is an incomplete
 // run with a fixed message.
 func Run(ctx context.Context, p Platform, s settings.Settings, d Deps) (out Outcome) {
-	defer recoverRun(&out, d.Log, s.Debug)
+	defer recoverRun(&out, d.Log, s)
 	r := &run{p: p, s: s, d: d, log: d.Log}
 	out = r.review(ctx)
 	out.settings, out.Reviewed = r.s, true
@@ -108,14 +108,14 @@ func (r *run) review(ctx context.Context) Outcome {
 	published, perr := r.publish(ctx, res, prDiff, reviewed, inc, complete)
 	out := Outcome{Verdict: published.Verdict, Unreviewed: unreviewed}
 	rr := runReport{res: res, prDiff: prDiff, reviewed: reviewed, what: r.what(inc), reviewErr: rerr, publishErr: perr, cut: cut, unreviewed: unreviewed}
-	ierr := r.report(ctx, rr, out.Verdict)
+	istage, ierr := r.report(ctx, rr, out.Verdict)
 	switch {
 	case rerr != nil:
 		out.Err = rerr
 	case perr != nil:
 		out.Err = r.stage("publish", perr)
 	case ierr != nil:
-		out.Err = r.stage("report", ierr)
+		out.Err = r.stage(istage, ierr)
 	}
 	return out
 }
@@ -168,8 +168,8 @@ func (r *run) skip(ctx context.Context) (bool, Outcome) {
 	}
 	full := !r.s.Incremental || r.s.FullReviewAsked()
 	if !full && r.prior.Reviewed(r.head) {
-		r.log.OK(t, "Already reviewed %s: no model call, nothing written (0 inline comments posted, %s already there; summary unchanged)",
-			Short(r.head), Plural(len(r.prior.Open), "inline comment", "inline comments"))
+		r.log.OK(t, "Already reviewed %s: no model call, nothing written (0 inline comment(s) posted, %d already there; summary unchanged)",
+			Short(r.head), len(r.prior.Open))
 		return true, Outcome{Verdict: r.prior.CurrentVerdict()}
 	}
 	return false, Outcome{}

@@ -3,6 +3,8 @@ package workflow
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/bitreview/bitreview/diffparse"
@@ -43,7 +45,7 @@ func (r *run) increment(ctx context.Context, prDiff *diffparse.Diff) (*diffparse
 	}
 	a, rm := inc.Diff.Stats()
 	r.info.Range = Short(inc.From) + ".." + Short(r.head) + " (incremental)"
-	r.log.OK(t, "Incremental review of %s..%s: %s, +%d −%d lines", Short(inc.From), Short(r.head), Plural(len(inc.Diff.Files), "file", "files"), a, rm)
+	r.log.OK(t, "Incremental review of %s..%s: %d file(s), +%d −%d lines", Short(inc.From), Short(r.head), len(inc.Diff.Files), a, rm)
 	return inc.Diff, inc, nil
 }
 
@@ -102,14 +104,13 @@ func (r *run) logReview(t time.Time, res *review.Result, rerr error) {
 		r.log.Debugf("skipped %s: %s", s.Path, s.Reason)
 	}
 	if len(res.Skipped) > 0 {
-		r.log.Info("%s not sent to the model (listed in the summary)", Plural(len(res.Skipped), "file", "files"))
+		r.log.Info("%d file(s) not sent to the model (listed in the summary)", len(res.Skipped))
 	}
 	if rerr != nil {
 		r.log.Fail("Review failed: %v", rerr)
 	} else {
-		r.log.OK(t, "Reviewed with %s: %s, %d prompt + %d completion tokens, %s",
-			orDefault(res.Model), Plural(res.Usage.Calls, "call", "calls"), res.Usage.PromptTokens, res.Usage.CompletionTokens,
-			Plural(len(res.Findings)+len(res.Unanchored), "finding", "findings"))
+		r.log.OK(t, "Reviewed with %s: %d call(s), %d prompt + %d completion tokens, %d finding(s)",
+			orDefault(res.Model), res.Usage.Calls, res.Usage.PromptTokens, res.Usage.CompletionTokens, len(res.Findings)+len(res.Unanchored))
 	}
 	for _, e := range res.Errors {
 		r.log.Warn("%s", e)
@@ -137,19 +138,19 @@ func (r *run) publish(ctx context.Context, res *review.Result, prDiff, reviewed 
 	}
 	switch {
 	case r.s.DryRun:
-		r.log.OK(t, "Dry run: %s and the summary printed above, nothing posted", Plural(out.Posted, "inline comment", "inline comments"))
+		r.log.OK(t, "Dry run: %d inline comment(s) and the summary printed above, nothing posted", out.Posted)
 	case err != nil:
-		r.log.Fail("Publishing incomplete: %s posted, %d already there, %d failed; summary %s: %v",
-			Plural(out.Posted, "inline comment", "inline comments"), out.Existing, out.Failed, orNotPosted(out.Summary), err)
+		r.log.Fail("Publishing incomplete: %d inline comment(s) posted, %d already there, %d failed; summary %s: %v",
+			out.Posted, out.Existing, out.Failed, orNotPosted(out.Summary), err)
 	default:
-		r.log.OK(t, "Published: %s posted, %d already there, %d moved to the summary; summary %s",
-			Plural(out.Posted, "inline comment", "inline comments"), out.Existing, out.Rejected+out.OverBudget, out.Summary)
+		r.log.OK(t, "Published: %d inline comment(s) posted, %d already there, %d moved to the summary; summary %s",
+			out.Posted, out.Existing, out.Rejected+out.OverBudget, out.Summary)
 	}
 	if n := out.Resolved + out.Deleted; n > 0 {
-		r.log.Info("%s no longer apply: %d resolved, %d deleted", Plural(n, "earlier inline comment", "earlier inline comments"), out.Resolved, out.Deleted)
+		r.log.Info("%d earlier inline comment(s) no longer apply: %d resolved, %d deleted", n, out.Resolved, out.Deleted)
 	}
 	if out.Tasks > 0 {
-		r.log.Info("%s created (TASKS_ON=%s)", Plural(out.Tasks, "task", "tasks"), r.s.TasksOn)
+		r.log.Info("%d task(s) created (TASKS_ON=%s)", out.Tasks, r.s.TasksOn)
 	}
 	return out, err
 }
@@ -157,7 +158,13 @@ func (r *run) publish(ctx context.Context, res *review.Result, prDiff, reviewed 
 // report publishes the head commit's status report. Its result fails
 // exactly when the step fails, is pending (no verdict) when the review is
 // incomplete, and passes only for a complete review.
-func (r *run) report(ctx context.Context, rr runReport, v review.Verdict) error {
+//
+// A failure is returned with its stage: the report's kind ("code
+// insights"); a host's optional report (a check run) only warns.
+func (r *run) report(ctx context.Context, rr runReport, v review.Verdict) (string, error) {
+	if !r.s.CodeInsights {
+		return "", nil
+	}
 	t := time.Now()
 	failed := r.s.Fails(v) || ((rr.reviewErr != nil || rr.publishErr != nil) && r.s.FailOnError)
 	all := append(append([]review.Finding(nil), rr.res.Findings...), rr.res.Unanchored...)
@@ -170,18 +177,25 @@ func (r *run) report(ctx context.Context, rr runReport, v review.Verdict) error 
 	switch {
 	case errors.As(err, &optional):
 		r.log.Warn("%v", err)
-		return nil
+		return "", nil
 	case err != nil:
-		r.log.Fail("Report not published: %v", err)
-		return err
+		r.log.Fail("%s not published: %v", reportKind(out), err)
+		return strings.ToLower(strings.TrimSuffix(reportKind(out), " report")), err
 	case out == nil || r.s.DryRun:
-		return nil
+		return "", nil
 	}
 	note := ""
 	if out.Overflow > 0 {
-		note = ", " + Plural(out.Overflow, "finding", "findings") + " over the report's limit"
+		note = fmt.Sprintf(", %d over the report's limit", out.Overflow)
 	}
-	r.log.OK(t, "%s %q on %s: %s, %s in %s%s", out.Kind, out.Name, Short(r.head), out.Result,
-		Plural(out.Placed, "annotation", "annotations"), Plural(out.Requests, "request", "requests"), note)
-	return nil
+	r.log.OK(t, "%s %q on %s: %s, %d annotation(s) in %d request(s)%s", out.Kind, out.Name, Short(r.head), out.Result, out.Placed, out.Requests, note)
+	return "", nil
+}
+
+// reportKind names the report for an error line.
+func reportKind(out *review.ReportOutcome) string {
+	if out != nil && out.Kind != "" {
+		return out.Kind
+	}
+	return "Report"
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/bitreview/bitreview/internal/synth"
 	"github.com/bitreview/bitreview/llm/llmtest"
 	"github.com/bitreview/bitreview/service/github/ghtest"
+	"github.com/bitreview/bitreview/workflow"
 )
 
 // laterFiles are three more files appended to testdata/pr.diff; one.go is
@@ -76,9 +77,9 @@ func TestPipeDiffOverMaxDiffBytes(t *testing.T) {
 	require.Len(t, summaries, 1)
 	body := summaries[0].Raw
 	for _, p := range []string{"later/one.go", "later/two.go", "later/three.go"} {
-		assert.Contains(t, body, "`"+p+"` — over MAX_DIFF_BYTES ("+byteSize(limit)+"): not read")
+		assert.Contains(t, body, "`"+p+"` — over MAX_DIFF_BYTES ("+workflow.ByteSize(limit)+"): not read")
 	}
-	assert.Contains(t, body, "only its first "+byteSize(limit)+" were read")
+	assert.Contains(t, body, "only its first "+workflow.ByteSize(limit)+" were read")
 	assert.Contains(t, body, "| `later/one.go` | added +0 −0 | not read (over MAX_DIFF_BYTES) |")
 	reports := f.bb.Reports(ws, slug, srcSHA)
 	require.Len(t, reports, 1)
@@ -129,7 +130,7 @@ func TestPipeDiffCutWithoutFileList(t *testing.T) {
 	assert.Contains(t, out, "1 file(s) were not reviewed")
 	summaries, _ := f.comments()
 	require.Len(t, summaries, 1)
-	assert.Contains(t, summaries[0].Raw, "`(the files after notes.txt)` — over MAX_DIFF_BYTES ("+byteSize(limit)+"): not read; they could not be listed")
+	assert.Contains(t, summaries[0].Raw, "`(the files after notes.txt)` — over MAX_DIFF_BYTES ("+workflow.ByteSize(limit)+"): not read; they could not be listed")
 }
 
 // TestPipeDiffMemoryBoundedByMaxDiffBytes: the pipe's peak RSS on a diff of
@@ -236,7 +237,7 @@ func TestPipeIncrementOverMaxDiffBytes(t *testing.T) {
 	require.Greater(t, len(incDiff2)+len(merged), limit)
 	out, code = execPipe(t, f.env("BITBUCKET_COMMIT="+head2, "MAX_DIFF_BYTES="+strconv.Itoa(limit)))
 	require.Equal(t, 0, code, out)
-	reason := "Full review instead of incremental: the diff of the new commits is longer than MAX_DIFF_BYTES (" + byteSize(limit) + ")"
+	reason := "Full review instead of incremental: the diff of the new commits is longer than MAX_DIFF_BYTES (" + workflow.ByteSize(limit) + ")"
 	assert.Contains(t, out, reason)
 	summaries, _ := f.comments()
 	require.Len(t, summaries, 1)
@@ -280,9 +281,9 @@ func TestGitHubActionDiffOverMaxDiffBytes(t *testing.T) {
 			}
 			_, summary := f.invariants(t)
 			for _, p := range []string{"later/one.go", "later/two.go", "later/three.go"} {
-				assert.Contains(t, summary.Body, "`"+p+"` — over MAX_DIFF_BYTES ("+byteSize(limit)+"): not read")
+				assert.Contains(t, summary.Body, "`"+p+"` — over MAX_DIFF_BYTES ("+workflow.ByteSize(limit)+"): not read")
 			}
-			assert.Contains(t, summary.Body, "only its first "+byteSize(limit)+" were read")
+			assert.Contains(t, summary.Body, "only its first "+workflow.ByteSize(limit)+" were read")
 		})
 	}
 }
@@ -307,7 +308,7 @@ func TestGitHubActionIncrementOverMaxDiffBytes(t *testing.T) {
 	limit := len(raw) + 1000
 	out, code = execAction(t, f.env("INPUT_MAX_DIFF_BYTES="+strconv.Itoa(limit)))
 	require.Equal(t, 0, code, out)
-	reason := "Full review instead of incremental: the diff of the new commits is longer than MAX_DIFF_BYTES (" + byteSize(limit) + ")"
+	reason := "Full review instead of incremental: the diff of the new commits is longer than MAX_DIFF_BYTES (" + workflow.ByteSize(limit) + ")"
 	assert.Contains(t, out, reason)
 	_, summary := f.invariants(t)
 	assert.Contains(t, summary.Body, reason)

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -22,22 +20,26 @@ func TestGitHubActionUsesTheSharedParser(t *testing.T) {
 		name, body string
 		check      func(t *testing.T, f *ghFixture, out string)
 	}{
-		{"pause is a command, answered with the help", "@bitreview pause", func(t *testing.T, f *ghFixture, out string) {
+		{"pause is a command, as on Bitbucket", "@bitreview pause", func(t *testing.T, f *ghFixture, out string) {
 			assert.Empty(t, f.llm.Calls(), "no question is asked: %s", out)
-			cs := f.gh.IssueComments()
-			require.Len(t, cs, 1, out)
-			assert.Contains(t, cs[0].Body, "@bitreview full review", "the action's help")
+			var paused bool
+			for _, c := range f.gh.IssueComments() {
+				if st, ok := review.ParseState(c.Body); ok && st.Paused {
+					paused = true
+				}
+			}
+			assert.True(t, paused, "recorded in the summary's state: %s", out)
 		}},
 		{"review the tests is a question", "@bitreview review the tests", func(t *testing.T, f *ghFixture, out string) {
 			calls := f.llm.Calls()
 			require.Len(t, calls, 1, out)
-			assert.Equal(t, answerSchemaName, calls[0].SchemaName, "a question, not a review")
-			assert.Contains(t, calls[0].Prompt, "<question>\nreview the tests\n</question>")
+			assert.Equal(t, review.QuestionSchemaName, calls[0].SchemaName, "a question, not a review")
+			assert.Contains(t, calls[0].Prompt, "<untrusted kind=\"question\">\nreview the tests\n</untrusted>")
 		}},
 		{"a mention in code is no mention", "To re-run, write:\n\n```\n@bitreview review\n```", func(t *testing.T, f *ghFixture, out string) {
 			assert.Contains(t, out, "does not ask bitreview for anything")
 			assert.Empty(t, f.llm.Calls())
-			assert.Empty(t, f.gh.IssueComments())
+			assert.Len(t, f.gh.IssueComments(), 1, "only the comment itself")
 		}},
 		{"a quoted mention in a list is no mention", "- > @bitreview full review\n- done", func(t *testing.T, f *ghFixture, out string) {
 			assert.Contains(t, out, "does not ask bitreview for anything")
@@ -49,13 +51,12 @@ func TestGitHubActionUsesTheSharedParser(t *testing.T) {
 			t.Parallel()
 			f := newGHFixture(t)
 			f.llm.SetDefault(func(c llmtest.Call) llmtest.Reply {
-				if c.SchemaName == answerSchemaName {
+				if c.SchemaName == review.QuestionSchemaName {
 					return llmtest.Reply{JSON: `{"answer":"The tests cover the query."}`}
 				}
 				return llmtest.Reply{JSON: reviewReply}
 			})
-			event := fmt.Sprintf(`{"action":"created","issue":{"number":7,"pull_request":{"url":"x"}},"comment":{"id":5,"body":%q,"user":{"login":"alice"}}}`, tc.body)
-			require.NoError(t, os.WriteFile(f.event, []byte(event), 0o600))
+			f.conversationEvent(t, tc.body)
 			out, code := execAction(t, f.env("GITHUB_EVENT_NAME=issue_comment", "INPUT_CHECK_RUN=false"))
 			require.Equal(t, 0, code, out)
 			tc.check(t, f, out)

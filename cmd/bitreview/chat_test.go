@@ -196,7 +196,7 @@ func TestChatSecretInHunkIsRedacted(t *testing.T) {
 	calls := f.llm.Calls()
 	require.Len(t, calls, 1)
 	assert.NotContains(t, string(calls[0].Body), secret)
-	assert.Contains(t, calls[0].Prompt, "[REDACTED]")
+	assert.Contains(t, calls[0].Prompt, "[REDACTED github-pat]")
 	assert.NotContains(t, out, secret)
 }
 

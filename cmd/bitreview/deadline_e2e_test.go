@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/bitreview/bitreview/workflow"
 	"strings"
 	"testing"
 	"time"
@@ -102,7 +103,7 @@ func TestRunTimeoutConfig(t *testing.T) {
 		{8 * time.Second, 4 * time.Second, 800 * time.Millisecond},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.reserve, publishReserve(tt.run), "reserve of %s", tt.run)
+		assert.Equal(t, tt.reserve, workflow.PublishReserve(tt.run), "reserve of %s", tt.run)
 		assert.Equal(t, tt.request, requestTimeout(tt.run), "request deadline of %s", tt.run)
 	}
 }

@@ -27,6 +27,35 @@ type ghFixture struct {
 	event string
 }
 
+// conversationEvent stores body as alice's conversation comment on the
+// pull request and writes the issue_comment event that announces it.
+func (f *ghFixture) conversationEvent(t *testing.T, body string) int64 {
+	t.Helper()
+	c := f.gh.AddIssueComment("alice", body)
+	event := fmt.Sprintf(`{"action":"created","issue":{"number":7,"pull_request":{"url":"x"}},"comment":{"id":%d,"body":%q,"user":{"login":"alice"}}}`, c.ID, body)
+	require.NoError(t, os.WriteFile(f.event, []byte(event), 0o600))
+	return c.ID
+}
+
+// threadEvent stores body as alice's reply in the review thread of parent,
+// or as a new thread on app/server.go line 11 when parent is 0, and writes
+// the pull_request_review_comment event that announces it.
+func (f *ghFixture) threadEvent(t *testing.T, parent int64, body string) int64 {
+	t.Helper()
+	var id int64
+	if parent == 0 {
+		c, err := f.gh.AddReviewComment("alice", "app/server.go", "RIGHT", 11, body)
+		require.NoError(t, err)
+		id = c.ID
+	} else {
+		id = f.gh.AddReply("alice", parent, body)
+		require.NotZero(t, id)
+	}
+	event := fmt.Sprintf(`{"action":"created","pull_request":{"number":7},"comment":{"id":%d,"body":%q,"user":{"login":"alice"}}}`, id, body)
+	require.NoError(t, os.WriteFile(f.event, []byte(event), 0o600))
+	return id
+}
+
 func newGHFixture(t *testing.T) *ghFixture {
 	t.Helper()
 	raw, err := os.ReadFile("testdata/pr.diff")
@@ -140,7 +169,7 @@ func TestGitHubActionReviewAndRerun(t *testing.T) {
 	assert.Len(t, again, 3)
 
 	// A full review asked by comment finds the same things: no duplicates.
-	require.NoError(t, os.WriteFile(f.event, []byte(`{"action":"created","issue":{"number":7,"pull_request":{"url":"x"}},"comment":{"id":1,"body":"@bitreview full review","user":{"login":"alice"}}}`), 0o600))
+	f.conversationEvent(t, "@bitreview full review")
 	out, code = execAction(t, f.env("GITHUB_EVENT_NAME=issue_comment"))
 	require.Equal(t, 0, code, out)
 	assert.Greater(t, len(f.llm.Calls()), calls)
@@ -217,17 +246,23 @@ func TestGitHubActionIncrementalAfterPush(t *testing.T) {
 func TestGitHubActionHelpAndUnrelatedComments(t *testing.T) {
 	t.Parallel()
 	f := newGHFixture(t)
-	require.NoError(t, os.WriteFile(f.event, []byte(`{"action":"created","pull_request":{"number":7},"comment":{"id":1,"body":"@bitreview help","user":{"login":"alice"}}}`), 0o600))
+	asked := f.threadEvent(t, 0, "@bitreview help")
 	out, code := execAction(t, f.env("GITHUB_EVENT_NAME=pull_request_review_comment"))
 	require.Equal(t, 0, code, out)
-	cs := f.gh.IssueComments()
-	require.Len(t, cs, 1)
-	assert.Contains(t, cs[0].Body, "@bitreview full review")
+	var help []string
+	for _, c := range f.gh.ReviewComments() {
+		if c.InReplyTo == asked {
+			help = append(help, c.Body)
+		}
+	}
+	require.Len(t, help, 1, "the help, once, in the thread where it was asked: %s", out)
+	assert.Contains(t, help[0], "@bitreview full review")
+	assert.Empty(t, f.gh.IssueComments())
 
 	require.NoError(t, os.WriteFile(f.event, []byte(`{"action":"created","issue":{"number":7,"pull_request":{"url":"x"}},"comment":{"id":2,"body":"looks good","user":{"login":"alice"}}}`), 0o600))
 	out, code = execAction(t, f.env("GITHUB_EVENT_NAME=issue_comment"))
 	require.Equal(t, 0, code, out)
-	assert.Len(t, f.gh.IssueComments(), 1)
+	assert.Empty(t, f.gh.IssueComments())
 	assert.Empty(t, f.llm.Calls())
 }
 
@@ -238,28 +273,35 @@ func TestGitHubActionAnswersQuestionsInThread(t *testing.T) {
 	require.Equal(t, 0, code, out)
 	inline, _ := f.invariants(t)
 	f.llm.SetDefault(func(c llmtest.Call) llmtest.Reply {
-		if c.SchemaName != answerSchemaName {
+		if c.SchemaName != review.QuestionSchemaName {
 			return llmtest.Reply{JSON: reviewReply}
 		}
 		return llmtest.Reply{JSON: `{"answer":"Use a placeholder, ask @alice. ![x](https://evil.example/p.png)"}`}
 	})
-	require.NoError(t, os.WriteFile(f.event, []byte(fmt.Sprintf(`{"action":"created","pull_request":{"number":7},"comment":{"id":%d,"body":"@bitreview why is this injectable?","user":{"login":"alice"}}}`, inline[0].ID)), 0o600))
+	f.threadEvent(t, inline[0].ID, "@bitreview why is this injectable?")
 	out, code = execAction(t, f.env("GITHUB_EVENT_NAME=pull_request_review_comment"))
 	require.Equal(t, 0, code, out)
-	var reply *ghtest.Comment
+	var replies []ghtest.Comment
 	for _, c := range f.gh.ReviewComments() {
-		if c.InReplyTo == inline[0].ID {
-			reply = &c
+		if c.InReplyTo == inline[0].ID && c.User.Login != "alice" {
+			replies = append(replies, c)
 		}
 	}
-	require.NotNil(t, reply, out)
-	assert.Contains(t, reply.Body, "why is this injectable?")
+	require.Len(t, replies, 1, "one answer, in the question's thread: %s", out)
+	reply := replies[0]
 	assert.Contains(t, reply.Body, "placeholder")
+	assert.Contains(t, last(f.llm.Calls()).Prompt, "why is this injectable?")
 	assert.NotContains(t, reply.Body, "@alice", "mentions are neutralised")
 	assert.NotContains(t, reply.Body, "evil.example/p.png)")
-	last := f.llm.Calls()[len(f.llm.Calls())-1]
-	assert.Equal(t, answerSchemaName, last.SchemaName)
+	assert.Equal(t, review.QuestionSchemaName, last(f.llm.Calls()).SchemaName)
+
+	// The job re-run for the same comment answers nothing more.
+	out, code = execAction(t, f.env("GITHUB_EVENT_NAME=pull_request_review_comment"))
+	require.Equal(t, 0, code, out)
+	assert.Contains(t, out, "already handled")
 }
+
+func last(calls []llmtest.Call) llmtest.Call { return calls[len(calls)-1] }
 
 // The image's default command is pipe: inside GitHub Actions it reviews
 // the GitHub pull request, unless PLATFORM says otherwise.

@@ -143,8 +143,7 @@ func TestGitHubChatRedactsURLCredentials(t *testing.T) {
 		HeadRef: "feature/users", BaseRef: "main", HeadSHA: srcSHA, BaseSHA: dstSHA, Diff: string(raw),
 	}))
 	f.llm.SetDefault(func(llmtest.Call) llmtest.Reply { return llmtest.Reply{JSON: `{"answer":"Load it from a secret."}`} })
-	event := fmt.Sprintf(`{"action":"created","issue":{"number":7,"pull_request":{}},"comment":{"id":99,"body":"@bitreview can we use %s here?","user":{"login":"alice"}}}`, dsn("question"))
-	require.NoError(t, os.WriteFile(f.event, []byte(event), 0o600))
+	f.conversationEvent(t, fmt.Sprintf("@bitreview can we use %s here?", dsn("question")))
 	out, code := execAction(t, f.env("GITHUB_EVENT_NAME=issue_comment"))
 	require.Equal(t, 0, code, out)
 	calls := f.llm.Calls()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/bitreview/bitreview/internal/termsafe"
 	"github.com/bitreview/bitreview/review"
+	"github.com/bitreview/bitreview/workflow"
 )
 
 // printReview writes a local review in format (text, markdown or json).
@@ -64,7 +65,7 @@ func textReview(base string, res *review.Result) string {
 	}
 	b.WriteString("Walkthrough\n")
 	for _, f := range res.Files {
-		fmt.Fprintf(&b, "  %-9s %-50s +%-5d −%-5d %s\n", f.Status, f.Path, f.Added, f.Removed, oneLine(f.Note, 80))
+		fmt.Fprintf(&b, "  %-9s %-50s +%-5d −%-5d %s\n", f.Status, f.Path, f.Added, f.Removed, workflow.OneLine(f.Note, 80))
 	}
 	offDiff, overLimit := splitUnanchored(res.Unanchored)
 	writeFindings(&b, fmt.Sprintf("Findings (%d)", len(res.Findings)), res.Findings)
@@ -82,11 +83,11 @@ func textReview(base string, res *review.Result) string {
 	if len(res.Notes) > 0 {
 		b.WriteString("\nNotes\n")
 		for _, n := range res.Notes {
-			fmt.Fprintf(&b, "  %s\n", oneLine(n, 300))
+			fmt.Fprintf(&b, "  %s\n", workflow.OneLine(n, 300))
 		}
 	}
 	for _, e := range res.Errors {
-		fmt.Fprintf(&b, "\n! %s\n", oneLine(e, 500))
+		fmt.Fprintf(&b, "\n! %s\n", workflow.OneLine(e, 500))
 	}
 	if res.Usage.Calls > 0 {
 		fmt.Fprintf(&b, "\n%s: %d call(s), %d prompt + %d completion tokens\n", res.Model, res.Usage.Calls, res.Usage.PromptTokens, res.Usage.CompletionTokens)
@@ -114,12 +115,12 @@ func writeFindings(b *strings.Builder, heading string, fs []review.Finding) {
 	}
 	fmt.Fprintf(b, "\n%s\n", heading)
 	for _, f := range fs {
-		fmt.Fprintf(b, "  %-8s %s:%d  %s", strings.ToUpper(f.Severity.String()), f.Path, f.Line, oneLine(f.Title, 100))
+		fmt.Fprintf(b, "  %-8s %s:%d  %s", strings.ToUpper(f.Severity.String()), f.Path, f.Line, workflow.OneLine(f.Title, 100))
 		if f.Unanchored != "" {
 			fmt.Fprintf(b, "  [%s]", f.Unanchored)
 		}
 		b.WriteString("\n")
-		if body := oneLine(f.Body, 300); body != "" {
+		if body := workflow.OneLine(f.Body, 300); body != "" {
 			fmt.Fprintf(b, "           %s\n", body)
 		}
 	}

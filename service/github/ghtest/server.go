@@ -186,8 +186,9 @@ func (s *Server) AddIssueComment(login, body string) *Comment {
 	return c
 }
 
-// AddReply stores a reply by login to review comment parent.
-func (s *Server) AddReply(login string, parent int64, body string) {
+// AddReply stores a reply by login to review comment parent and returns
+// its id (0 when there is no such comment).
+func (s *Server) AddReply(login string, parent int64, body string) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, p := range s.reviewCs {
@@ -195,8 +196,10 @@ func (s *Server) AddReply(login string, parent int64, body string) {
 			c := *p
 			c.ID, c.Body, c.User, c.InReplyTo = s.id(), body, userOf(login), parent
 			s.reviewCs = append(s.reviewCs, &c)
+			return c.ID
 		}
 	}
+	return 0
 }
 
 // ReviewComments returns copies of the stored review comments.

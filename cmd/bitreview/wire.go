@@ -1,0 +1,94 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/bitreview/bitreview/bbapi"
+	"github.com/bitreview/bitreview/llm"
+	"github.com/bitreview/bitreview/redact"
+	"github.com/bitreview/bitreview/review"
+	"github.com/bitreview/bitreview/settings"
+	"github.com/bitreview/bitreview/workflow"
+)
+
+// The composition root: what a command builds before it calls one package.
+
+// newLog is the step log of a pipe or action run, redacting every line.
+func newLog(out io.Writer, debug bool) *workflow.Log {
+	return workflow.NewLog(out, debug, func() (review.TextScanner, error) { return redact.New() })
+}
+
+// deps are what every review run needs besides its host and settings.
+func deps(log *workflow.Log) workflow.Deps {
+	return workflow.Deps{
+		Log: log, Version: version, Model: newModel,
+		Secrets:  func() (review.SecretScanner, error) { return redact.New() },
+		Commands: settings.CommandParser(),
+	}
+}
+
+func newModel(cfg settings.Settings) (review.Model, error) {
+	m, err := llm.New(cfg.LLM())
+	if err != nil {
+		return nil, fmt.Errorf("LLM configuration: %w", err)
+	}
+	return m, nil
+}
+
+// dryRun is where a dry run prints what it would post, nil to post.
+func dryRun(cfg settings.Settings, out io.Writer) io.Writer {
+	if cfg.DryRun {
+		return out
+	}
+	return nil
+}
+
+func newBitbucketClient(cfg settings.Settings) (*bbapi.Client, error) {
+	opts := []bbapi.Option{bbapi.WithUserAgent("bitreview/" + version)}
+	if cfg.AccessToken != "" {
+		opts = append(opts, bbapi.WithAccessToken(cfg.AccessToken))
+	} else {
+		opts = append(opts, bbapi.WithAPIToken(cfg.Email, cfg.APIToken))
+	}
+	if cfg.RunTimeout > 0 {
+		opts = append(opts, bbapi.WithTimeout(requestTimeout(cfg.RunTimeout)))
+	}
+	c, err := bbapi.NewClient(cfg.APIURL, opts...)
+	if err != nil {
+		return nil, &workflow.ConfigError{Err: fmt.Errorf("BITBUCKET_API_URL: %w", err)}
+	}
+	return c, nil
+}
+
+// requestTimeout is the deadline of one request, headers and body: a
+// minute, or a tenth of the run when that is shorter, so no single stalled
+// request eats the run (RUN_TIMEOUT).
+func requestTimeout(run time.Duration) time.Duration {
+	return min(bbapi.DefaultTimeout, run/10)
+}
+
+// The Pipelines auth proxy authenticates requests a pipe sends through it,
+// but only for Code Insights reports (and git push): reading the pull
+// request and writing comments always need a token.
+const (
+	pipelinesProxy = "http://host.docker.internal:29418"
+	proxyAPIBase   = "http://api.bitbucket.org/2.0"
+)
+
+// newProxyClient returns a client without credentials whose requests go
+// through the Pipelines auth proxy, which adds them.
+func newProxyClient(proxy, base string) (*bbapi.Client, error) {
+	u, err := url.Parse(proxy)
+	if err != nil {
+		return nil, err
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.Proxy = http.ProxyURL(u)
+	tr.ResponseHeaderTimeout = 30 * time.Second
+	return bbapi.NewClient(base, bbapi.WithHTTPClient(&http.Client{Transport: tr}),
+		bbapi.WithUserAgent("bitreview/"+version), bbapi.WithRetry(2, 500*time.Millisecond, 2*time.Second))
+}
