@@ -182,19 +182,21 @@ func pauseAndResume(t *testing.T, f *fixture) {
 	assert.Equal(t, calls, f.calls(), "a replayed resume does nothing")
 }
 
-// help: one reply with the commands in the comment's thread, however
-// often the comment is delivered; no review.
+// help: one reply with the commands in the comment's thread (the
+// conversation, or a thread on the diff), however often the comment is
+// delivered; no review.
 func help(t *testing.T, f *fixture) {
-	c := f.host.say("alice", "@bitreview help")
-	require.Equal(t, workflow.ExitOK, f.answer(c, command.Help).code)
-	rs := f.host.replies(c)
-	require.Len(t, rs, 1)
-	assert.Contains(t, rs[0], "`@bitreview pause`")
-	writes := f.host.writes()
+	for _, c := range []comment{f.host.say("alice", "@bitreview help"), f.host.ask("Is this query safe?", "@bitreview help")} {
+		require.Equal(t, workflow.ExitOK, f.answer(c, command.Help).code)
+		rs := f.host.replies(c)
+		require.Len(t, rs, 1, "inline: %v", c.inline)
+		assert.Contains(t, rs[0], "`@bitreview pause`")
+		writes := f.host.writes()
 
-	require.Equal(t, workflow.ExitOK, f.answer(c, command.Help).code)
-	assert.Len(t, f.host.replies(c), 1, "no second reply")
-	assert.Equal(t, writes, f.host.writes(), "nothing written")
+		require.Equal(t, workflow.ExitOK, f.answer(c, command.Help).code)
+		assert.Len(t, f.host.replies(c), 1, "no second reply (inline: %v)", c.inline)
+		assert.Equal(t, writes, f.host.writes(), "nothing written")
+	}
 	assert.Zero(t, f.calls())
 	assert.Empty(t, f.host.summaries(), "help is not a review")
 }
