@@ -6,6 +6,8 @@ import (
 	"io"
 	"runtime/debug"
 	"strings"
+
+	"github.com/bitreview/bitreview/settings"
 )
 
 // Exit codes (product.md).
@@ -40,7 +42,7 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	}
 	switch args[0] {
 	case "pipe":
-		switch platform, err := platformOf(environ); {
+		switch platform, err := settings.PlatformOf(environ); {
 		case err != nil:
 			fmt.Fprintf(stdout, "✖ %v\n", err)
 			return exitConfig
