@@ -50,7 +50,7 @@ func runDoctor(ctx context.Context, args, environ []string, stdout, stderr io.Wr
 	o, more := doctorOptions(f, cfg)
 	problems = append(problems, more...)
 	if len(problems) == 0 {
-		client, err := apiClient(cfg)
+		client, err := newBitbucketClient(cfg)
 		if err == nil {
 			return reportDoctor(stdout, f.format, admin.Doctor(ctx, client, o))
 		}

@@ -44,7 +44,7 @@ func runSetup(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 		printConfigProblems(stderr, problems)
 		return exitConfig
 	}
-	client, err := apiClient(cfg)
+	client, err := newBitbucketClient(cfg)
 	if err != nil {
 		printConfigProblems(stderr, []string{err.Error()})
 		return exitConfig

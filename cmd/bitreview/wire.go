@@ -47,19 +47,31 @@ func dryRun(cfg settings.Settings, out io.Writer) io.Writer {
 	return nil
 }
 
-func newBitbucketClient(cfg settings.Settings) (*bbapi.Client, error) {
-	opts := []bbapi.Option{bbapi.WithUserAgent("bitreview/" + version)}
+// newBitbucketClient builds a Bitbucket client with cfg's credentials.
+func newBitbucketClient(cfg settings.Settings, opts ...bbapi.Option) (*bbapi.Client, error) {
+	opts = append([]bbapi.Option{bbapi.WithUserAgent("bitreview/" + version)}, opts...)
 	if cfg.AccessToken != "" {
 		opts = append(opts, bbapi.WithAccessToken(cfg.AccessToken))
 	} else {
 		opts = append(opts, bbapi.WithAPIToken(cfg.Email, cfg.APIToken))
 	}
+	c, err := bbapi.NewClient(cfg.APIURL, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("BITBUCKET_API_URL: %w", err)
+	}
+	return c, nil
+}
+
+// newPipeClient is the pipe's Bitbucket client: each request bounded by
+// RUN_TIMEOUT (requestTimeout); a bad API URL is a configuration error.
+func newPipeClient(cfg settings.Settings) (*bbapi.Client, error) {
+	var opts []bbapi.Option
 	if cfg.RunTimeout > 0 {
 		opts = append(opts, bbapi.WithTimeout(requestTimeout(cfg.RunTimeout)))
 	}
-	c, err := bbapi.NewClient(cfg.APIURL, opts...)
+	c, err := newBitbucketClient(cfg, opts...)
 	if err != nil {
-		return nil, &workflow.ConfigError{Err: fmt.Errorf("BITBUCKET_API_URL: %w", err)}
+		return nil, &workflow.ConfigError{Err: err}
 	}
 	return c, nil
 }
