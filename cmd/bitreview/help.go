@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/bitreview/bitreview/admin"
 	"github.com/bitreview/bitreview/settings"
 )
 
@@ -44,11 +45,11 @@ func commandTable() []cmdHelp {
 				"Exit codes: 0 after a clean shutdown, 2 bad configuration, 3 Bitbucket unreachable at startup."},
 		{name: "setup", args: "--url URL [--repos A,B | --all] [--workspace WS] [--replace-url OLD] [--update-secret] [--dry-run]",
 			summary: "install or repair the relay's webhook on repositories",
-			about: "Installs or repairs the relay's webhook (events " + strings.Join(hookEvents, ", ") + ",\n" +
+			about: "Installs or repairs the relay's webhook (events " + strings.Join(admin.HookEvents(), ", ") + ",\n" +
 				"secret RELAY_WEBHOOK_SECRET) on each repository, never creating a second one, and prints the\n" +
 				"bitbucket-pipelines.yml steps a repository still lacks.\nNeeds " + setupScopes + ".\n" +
 				"Exit codes: 0 all set up (or planned), 1 a repository failed, 2 bad configuration.",
-			flags: func() *flag.FlagSet { return setupFlagSet(&setupFlags{}) }},
+			flags: func() *flag.FlagSet { return setupFlagSet(&admin.SetupFlags{}) }},
 		{name: "doctor", args: "[--workspace WS] [--repo SLUG] [--url URL] [--pr N] [--for pipe,relay,setup] [--format text|json] [--no-write-probes]",
 			summary: "check credentials, scopes, webhook, pipelines, the LLM",
 			about: "Checks the credentials, each scope the chosen commands need, workspace membership, the relay's webhook,\n" +

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -13,11 +12,6 @@ import (
 	"github.com/bitreview/bitreview/relay"
 	"github.com/bitreview/bitreview/settings"
 )
-
-func printConfigProblems(w io.Writer, problems []string) {
-	fmt.Fprintf(w, "✖ %s\n", (&settings.Error{Problems: problems}).Error())
-	fmt.Fprintln(w, "  Run `bitreview help` for the commands and their variables.")
-}
 
 const relayScopes = "read:user:bitbucket (to recognise the bot's own comments), read:pipeline:bitbucket and write:pipeline:bitbucket (an access token's Pipelines: Write permission)"
 

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -103,4 +105,48 @@ func newProxyClient(proxy, base string) (*bbapi.Client, error) {
 	tr.ResponseHeaderTimeout = 30 * time.Second
 	return bbapi.NewClient(base, bbapi.WithHTTPClient(&http.Client{Transport: tr}),
 		bbapi.WithUserAgent("bitreview/"+version), bbapi.WithRetry(2, 500*time.Millisecond, 2*time.Second))
+}
+
+// printConfigProblems says what is wrong with the configuration of the
+// relay, setup or doctor.
+func printConfigProblems(w io.Writer, problems []string) {
+	fmt.Fprintf(w, "✖ %s\n", (&settings.Error{Problems: problems}).Error())
+	fmt.Fprintln(w, "  Run `bitreview help` for the commands and their variables.")
+}
+
+// parseAdminFlags parses the flags of doctor or setup, declared in fs
+// (named after the command): -h prints the command's help. done tells
+// that the command ends here, with code.
+func parseAdminFlags(fs *flag.FlagSet, args []string, stderr io.Writer) (code int, done bool) {
+	name := fs.Name()
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		if c, ok := lookupCommand(name); ok {
+			printCommandHelp(stderr, c)
+		}
+	}
+	err := fs.Parse(args)
+	if err == nil && fs.NArg() > 0 {
+		err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK, true
+	case err != nil:
+		fmt.Fprintf(stderr, "bitreview %s: %v\n", name, err)
+		return exitConfig, true
+	}
+	return exitOK, false
+}
+
+// loadAdminConfig reads the configuration doctor and setup share: what
+// does not parse, and what is wrong with the Bitbucket credentials (the
+// command needs scopes).
+func loadAdminConfig(environ []string, scopes string) (settings.Settings, []string) {
+	cfg, cerr := settings.Load(environ)
+	var problems []string
+	if cerr != nil {
+		problems = append(problems, cerr.Problems...)
+	}
+	return cfg, append(problems, cfg.AuthProblems(scopes)...)
 }
