@@ -1,8 +1,6 @@
 package localreview
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -24,15 +22,7 @@ func Formats() []string { return []string{"text", "markdown", "json"} }
 func Print(w io.Writer, format, version string, r Result) error {
 	res := r.Review
 	if format == "json" {
-		var b bytes.Buffer
-		enc := json.NewEncoder(&b)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(res); err != nil {
-			return err
-		}
-		_, err := w.Write(termsafe.JSON(b.Bytes()))
-		return err
+		return termsafe.EncodeJSON(w, res)
 	}
 	res, base := terminalSafe(res), termsafe.Line(r.Base)
 	var out string

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -55,7 +53,7 @@ func runDoctor(ctx context.Context, args, environ []string, stdout, stderr io.Wr
 		problems = append(problems, err.Error())
 	}
 	if f.format == "json" { // a script asked for JSON: it gets JSON
-		writeDoctorJSON(stdout, admin.Report{Workspace: o.Workspace, Repo: o.Repo, Auth: o.Auth,
+		_ = termsafe.EncodeJSON(stdout, admin.Report{Workspace: o.Workspace, Repo: o.Repo, Auth: o.Auth,
 			For: o.For, Checks: []admin.Check{}, Problems: problems})
 		return exitConfig
 	}
@@ -63,19 +61,10 @@ func runDoctor(ctx context.Context, args, environ []string, stdout, stderr io.Wr
 	return exitConfig
 }
 
-func writeDoctorJSON(w io.Writer, rep admin.Report) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(rep)
-	_, _ = w.Write(termsafe.JSON(b.Bytes()))
-}
-
 // reportDoctor prints the report in format and maps it to the exit code.
 func reportDoctor(w io.Writer, format string, rep admin.Report) int {
 	if format == "json" {
-		writeDoctorJSON(w, rep)
+		_ = termsafe.EncodeJSON(w, rep)
 	} else {
 		printDoctorText(w, rep)
 	}
