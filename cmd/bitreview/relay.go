@@ -22,14 +22,8 @@ const relayScopes = "read:user:bitbucket (to recognise the bot's own comments), 
 // listen on), 3 Bitbucket refused or could not be reached at startup, or
 // the server stopped.
 func runRelay(ctx context.Context, environ []string, stderr io.Writer) int {
-	cfg, cerr := settings.Load(environ)
 	rc := settings.LoadRelay(environ)
-	var problems []string
-	if cerr != nil {
-		problems = append(problems, cerr.Problems...)
-	}
-	problems = append(problems, rc.Problems()...)
-	problems = append(problems, cfg.AuthProblems(relayScopes)...)
+	cfg, problems := loadAdminConfig(environ, relayScopes, rc.Problems()...)
 	if len(problems) > 0 {
 		printConfigProblems(stderr, problems)
 		return exitConfig

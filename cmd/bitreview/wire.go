@@ -139,14 +139,15 @@ func parseAdminFlags(fs *flag.FlagSet, args []string, stderr io.Writer) (code in
 	return exitOK, false
 }
 
-// loadAdminConfig reads the configuration doctor and setup share: what
-// does not parse, and what is wrong with the Bitbucket credentials (the
-// command needs scopes).
-func loadAdminConfig(environ []string, scopes string) (settings.Settings, []string) {
+// loadAdminConfig reads the configuration the relay, doctor and setup
+// share: what does not parse, the command's other problems (more), and
+// what is wrong with the Bitbucket credentials (the command needs scopes).
+func loadAdminConfig(environ []string, scopes string, more ...string) (settings.Settings, []string) {
 	cfg, cerr := settings.Load(environ)
 	var problems []string
 	if cerr != nil {
 		problems = append(problems, cerr.Problems...)
 	}
+	problems = append(problems, more...)
 	return cfg, append(problems, cfg.AuthProblems(scopes)...)
 }
