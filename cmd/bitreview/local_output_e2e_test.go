@@ -42,6 +42,20 @@ func runReview(t *testing.T, stub *llmtest.Server, args ...string) (string, stri
 	return stdout.String(), stderr.String(), code
 }
 
+// noFindingsStub is a model that walks through the one file path and
+// finds nothing.
+func noFindingsStub(t *testing.T, path string) *llmtest.Server {
+	t.Helper()
+	stub := llmtest.NewOpenAI(t)
+	stub.SetDefault(func(c llmtest.Call) llmtest.Reply {
+		if c.SchemaName == review.WalkthroughSchemaName {
+			return llmtest.Reply{JSON: `{"summary":"s","files":[{"path":"` + path + `","note":"n","trivial":false}]}`}
+		}
+		return llmtest.Reply{JSON: `{"summary":"ok","findings":[]}`}
+	})
+	return stub
+}
+
 // hostileRepo commits, on a feature branch, a file whose name retitles
 // and clears the terminal and holds a newline, and returns a stub model
 // whose answer carries the same in its summary, titles and bodies.

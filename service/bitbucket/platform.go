@@ -63,7 +63,7 @@ type Platform struct {
 
 // NewPlatform returns the Platform of pull request pr. It does no I/O.
 func NewPlatform(api API, pr PR, opts PlatformOptions) *Platform {
-	pub := newPublisher(api, pr, publishOptions{DryRun: opts.DryRun, TasksAt: review.NoTasks})
+	pub := &publisher{api: api, pr: pr, opts: publishOptions{DryRun: opts.DryRun, Limits: review.Limits{TasksAt: review.NoTasks}}}
 	return &Platform{api: api, pr: pr, opts: opts, pub: pub}
 }
 

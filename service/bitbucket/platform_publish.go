@@ -38,7 +38,7 @@ func (p *Platform) Publish(ctx context.Context, res *review.Result, info review.
 	if err != nil {
 		return &review.Outcome{}, err
 	}
-	p.pub.opts.MaxComments, p.pub.opts.TasksAt = lim.MaxComments, lim.TasksAt
+	p.pub.opts.Limits = lim
 	out, err := p.pub.Publish(ctx, prior, res, info, st, scope)
 	return out, err
 }

@@ -51,12 +51,9 @@ type PR struct {
 type publishOptions struct {
 	// DryRun, when non-nil, receives what would be written; nothing is.
 	DryRun io.Writer
-	// MaxComments caps our open inline comments on the pull request,
-	// counting those earlier runs left open; 0 means no cap.
-	MaxComments int
-	// TasksAt creates a pull-request task under each inline comment whose
-	// finding is at least this severe; negative means no tasks.
-	TasksAt review.Severity
+	// Limits cap our open inline comments (counting those earlier runs
+	// left open) and say which get a pull-request task.
+	review.Limits
 	// Me is the bot's account UUID when known; "" asks GET /user once.
 	Me string
 }
@@ -66,11 +63,6 @@ type publisher struct {
 	api  CommentAPI
 	pr   PR
 	opts publishOptions
-}
-
-// newPublisher returns a publisher. It does no I/O.
-func newPublisher(api CommentAPI, pr PR, opts publishOptions) *publisher {
-	return &publisher{api: api, pr: pr, opts: opts}
 }
 
 // Publish posts res to the pull request, on top of what prior found:

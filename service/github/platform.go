@@ -61,7 +61,7 @@ type Platform struct {
 
 // NewPlatform returns the Platform of pull request pr. It does no I/O.
 func NewPlatform(api API, pr PR, opts PlatformOptions) *Platform {
-	pub := newPublisher(api, pr, publishOptions{DryRun: opts.DryRun, Login: opts.Login})
+	pub := &publisher{api: api, pr: pr, opts: publishOptions{DryRun: opts.DryRun, Login: opts.Login}}
 	return &Platform{api: api, pr: pr, opts: opts, pub: pub, roots: map[int64]int64{}}
 }
 

@@ -42,7 +42,7 @@ func (p *Platform) Publish(ctx context.Context, res *review.Result, info review.
 	if err != nil {
 		return &review.Outcome{}, err
 	}
-	p.pub.opts.MaxComments = lim.MaxComments // GitHub has no tasks
+	p.pub.opts.Limits = lim
 	if p.pub.opts.Head == "" {
 		if _, err := p.PullRequest(ctx); err != nil {
 			return &review.Outcome{}, err

@@ -16,9 +16,9 @@ import (
 type publishOptions struct {
 	// DryRun, when non-nil, receives what would be written; nothing is.
 	DryRun io.Writer
-	// MaxComments caps our open inline comments, counting earlier ones;
-	// 0 means no cap.
-	MaxComments int
+	// Limits cap our open inline comments, counting earlier ones
+	// (GitHub has no tasks: TasksAt is not used).
+	review.Limits
 	// Head is the commit the comments are anchored on (commit_id).
 	Head string
 	// Login is the bot's login when known; "" asks GET /user.
@@ -30,11 +30,6 @@ type publisher struct {
 	api  API
 	pr   PR
 	opts publishOptions
-}
-
-// newPublisher returns a publisher. It does no I/O.
-func newPublisher(api API, pr PR, opts publishOptions) *publisher {
-	return &publisher{api: api, pr: pr, opts: opts}
 }
 
 // Publish posts res on top of prior, with the Bitbucket publisher's

@@ -47,7 +47,7 @@ func finding(line int, title string) review.Finding {
 
 func publish(t *testing.T, api API, d *diffparse.Diff, fs ...review.Finding) (*review.Outcome, *review.Result, error) {
 	t.Helper()
-	pub := newPublisher(api, testPR, publishOptions{Head: head})
+	pub := &publisher{api: api, pr: testPR, opts: publishOptions{Head: head}}
 	prior, err := pub.Load(t.Context())
 	require.NoError(t, err)
 	res := &review.Result{Findings: fs}
@@ -168,7 +168,7 @@ func TestHumanTokenIdentity(t *testing.T) {
 	s, _, _ := newFake(t)
 	c, err := NewClient(nil, s.URL, "ghp_human", "bitreview/test")
 	require.NoError(t, err)
-	prior, err := newPublisher(FromClient(c), testPR, publishOptions{}).Load(t.Context())
+	prior, err := (&publisher{api: FromClient(c), pr: testPR}).Load(t.Context())
 	require.NoError(t, err)
 	assert.Equal(t, "mallory", prior.Me)
 }
