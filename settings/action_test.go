@@ -91,3 +91,27 @@ func TestActionRequest(t *testing.T) {
 		assert.Equal(t, tc.question, q, tc.body)
 	}
 }
+
+func TestPlatformOf(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		env  []string
+		want string
+		bad  bool
+	}{
+		{env: nil, want: "bitbucket"},
+		{env: []string{"GITHUB_ACTIONS=true"}, want: "github"},
+		{env: []string{"GITHUB_ACTIONS=true", "PLATFORM=bitbucket"}, want: "bitbucket"},
+		{env: []string{"PLATFORM=GitHub"}, want: "github"},
+		{env: []string{"INPUT_PLATFORM=github"}, want: "github"},
+		{env: []string{"PLATFORM=gitlab"}, bad: true},
+	} {
+		got, err := PlatformOf(tc.env)
+		if tc.bad {
+			assert.Error(t, err, "%v", tc.env)
+			continue
+		}
+		assert.NoError(t, err)
+		assert.Equal(t, tc.want, got, "%v", tc.env)
+	}
+}
