@@ -1,11 +1,14 @@
 package bitbucket
 
 import (
-	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 
 	"github.com/bitreview/bitreview/bbapi"
+	"github.com/bitreview/bitreview/diffparse"
+	"github.com/bitreview/bitreview/gitblob"
 	"github.com/bitreview/bitreview/review"
 )
 
@@ -29,13 +32,18 @@ func newSrcFiles(api FileAPI, pr PR, commit string) *srcFiles {
 	return &srcFiles{api: api, pr: pr, commit: commit}
 }
 
-// ReadFile calls GET /repositories/{workspace}/{repo}/src/{commit}/{path}.
+// ReadFile calls GET /repositories/{workspace}/{repo}/src/{commit}/{path}
+// and reads at most gitblob.DefaultMaxSize bytes: a larger file is refused
+// as the clone refuses it, so no file of the repository can fill memory.
 func (f *srcFiles) ReadFile(ctx context.Context, path string) ([]byte, error) {
-	var buf bytes.Buffer
-	if _, err := f.api.GetFile(ctx, f.pr.Workspace, f.pr.Repo, f.commit, path, &buf); err != nil {
+	buf := &cappedBuffer{limit: gitblob.DefaultMaxSize}
+	if _, err := f.api.GetFile(ctx, f.pr.Workspace, f.pr.Repo, f.commit, path, buf); err != nil {
+		if errors.Is(err, diffparse.ErrTruncated) {
+			return nil, &NotRegularError{Path: path, Kind: fmt.Sprintf("too large (over %d bytes)", gitblob.DefaultMaxSize)}
+		}
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	return buf.buf.Bytes(), nil
 }
 
 // NotRegularError is a path that is not a regular file at the commit.

@@ -80,6 +80,14 @@ func TestRepoConfigBrokenOrMissing(t *testing.T) {
 	assert.Nil(t, rs.File)
 	require.NotEmpty(t, rs.Warnings)
 	assert.Contains(t, rs.Warnings[0], "larger than")
+
+	// A file past the most any repository file is read (1 MiB) is not read
+	// into memory at all.
+	e.bb.AddFile(ws, slug, base, ".bitreview.yaml", strings.Repeat("#", 3<<20))
+	rs = repoSettings(t, e)
+	assert.Nil(t, rs.File)
+	require.NotEmpty(t, rs.Warnings)
+	assert.Contains(t, rs.Warnings[0], "too large")
 }
 
 // A guideline is a regular file on the destination branch: a symlink
