@@ -147,22 +147,3 @@ func ReadEvent(path string) (Event, int, error) {
 	}
 	return e, 0, nil
 }
-
-// ActionRequest reads a comment with the shared parser, as the relay does
-// on Bitbucket: the command the action runs ("review", "full review",
-// "summary", which reviews like review, or "help"), or the question; both
-// are "" when the comment does not mention bitreview. The commands the
-// action does not offer (pause, resume, ignore) are answered with the
-// help.
-func ActionRequest(body string) (cmd, question string) {
-	m, ok := CommandParser().Parse(body)
-	switch {
-	case !ok:
-		return "", ""
-	case m.Command == command.Ask:
-		return "", m.Question
-	case m.Command == command.Pause || m.Command == command.Resume || m.Command == command.Ignore:
-		return string(command.Help), ""
-	}
-	return string(m.Command), ""
-}

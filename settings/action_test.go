@@ -72,26 +72,6 @@ func TestReadEvent(t *testing.T) {
 	assert.ErrorContains(t, err, "parse GITHUB_EVENT_PATH")
 }
 
-func TestActionRequest(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct{ body, cmd, question string }{
-		{"@bitreview review", "review", ""},
-		{"@bitreview Full Review!", "full review", ""},
-		{"@bitreview summary", "summary", ""},
-		{"@bitreview", "help", ""},
-		{"@bitreview pause", "help", ""},
-		{"@bitreview resume", "help", ""},
-		{"@bitreview ignore", "help", ""},
-		{"@bitreview why is this slow?", "", "why is this slow?"},
-		{"looks good", "", ""},
-		{"`@bitreview review`", "", ""},
-	} {
-		cmd, q := ActionRequest(tc.body)
-		assert.Equal(t, tc.cmd, cmd, tc.body)
-		assert.Equal(t, tc.question, q, tc.body)
-	}
-}
-
 func TestPlatformOf(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
