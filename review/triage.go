@@ -195,8 +195,15 @@ func (e *Engine) newLightPass(pr PullRequest, files []*diffparse.File) *lightPas
 	return lp
 }
 
-// call runs group i; calls of different groups may run concurrently.
+// call runs group i; calls of different groups may run concurrently. A
+// panic (a provider library, or a bug of ours) fails the group like any
+// error, its value, which may hold prompt text, dropped.
 func (lp *lightPass) call(ctx context.Context, m Model, i int) {
+	defer func() {
+		if recover() != nil {
+			lp.resps[i], lp.found[i], lp.errs[i] = nil, nil, errBatchCrashed
+		}
+	}()
 	lp.resps[i], lp.errs[i] = m.Generate(ctx, lp.reqs[i])
 	if lp.errs[i] == nil {
 		lp.summaries[i], lp.found[i], lp.errs[i] = parseWalkthrough(lp.resps[i].Text)

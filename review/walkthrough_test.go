@@ -84,3 +84,17 @@ func TestLightPassNotesOnlyItsFiles(t *testing.T) {
 	_, _, err = lp.result(t.Context(), &Result{})
 	assert.ErrorContains(t, err, "light model down")
 }
+
+// A panic in the light pass fails the light pass only: its files go to the
+// review, and the panic value, which may hold prompt text, is dropped.
+func TestPanickingLightPassFailsOnlyTheLightPass(t *testing.T) {
+	m, res, err := stagedReview(t, func(req Request) (*Response, error) {
+		panic("provider bug, prompt was: " + req.Prompt)
+	})
+	require.NoError(t, err)
+	assert.Len(t, m.reviews(), 5, "every file reviewed")
+	notes := strings.Join(res.Notes, "\n")
+	assert.Contains(t, notes, "walkthrough unavailable (internal error")
+	assert.NotContains(t, notes, "provider bug")
+	assert.Empty(t, res.Errors)
+}

@@ -79,6 +79,11 @@ func (s *stubLLM) anyAnchor() (string, int) {
 	return best, s.anchors[best].New
 }
 
+type fileNote struct {
+	Path string `json:"path"`
+	Note string `json:"note"`
+}
+
 type finding struct {
 	Path     string `json:"path"`
 	Line     int    `json:"line"`
@@ -107,13 +112,21 @@ func (s *stubLLM) reply(c llmtest.Call) llmtest.Reply {
 		body = walkthroughReply(c.Prompt)
 	default:
 		var fs []finding
+		notes := []fileNote{}
+		seen := map[string]bool{}
 		for _, p := range pathRE.FindAllString(c.Prompt, -1) {
 			if l, ok := s.anchors[p]; ok && len(fs) == 0 {
 				fs = append(fs, finding{Path: p, Line: l.New, Code: l.Text, Severity: "medium",
 					Category: "bug", Title: "Check " + p, Body: "computeFaster ignores the old bound."})
 			}
+			if !seen[p] {
+				seen[p] = true
+				notes = append(notes, fileNote{Path: p, Note: "calls computeFaster instead of compute"})
+			}
 		}
-		b, _ := json.Marshal(map[string]any{"summary": "One issue.", "findings": append([]finding{}, fs...)})
+		// The walkthrough comes with the review (a note per file shown), as
+		// a real model writes it since issue 19.
+		b, _ := json.Marshal(map[string]any{"summary": "One issue.", "files": notes, "findings": append([]finding{}, fs...)})
 		body = string(b)
 	}
 	pt, ct := (len(c.System)+len(c.Prompt))/4+1, len(body)/4+1
