@@ -2,7 +2,7 @@
 // Bitbucket (bbtest) and a stub LLM with configurable latency, jitter and
 // error rate, on synthetic pull requests, and reports what each run cost:
 // wall time, time not spent waiting for the LLM, peak RSS, requests,
-// tokens and comments. cmd/bitreview-bench drives it; BENCHMARKS.md
+// model rounds, tokens and comments. cmd/bitreview-bench drives it; BENCHMARKS.md
 // explains the method.
 package benchharness
 
