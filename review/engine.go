@@ -37,6 +37,10 @@ type Options struct {
 	// config on the destination branch.
 	Instructions []PathInstruction
 	Guidelines   []Guideline
+	// Tools are the static-analysis findings on lines of the diff
+	// (LINT_REPORTS): each batch's prompt shows those on its lines, with
+	// the instruction not to repeat them.
+	Tools []Finding
 	// OnBatch reports progress: batch i (1-based) of n finished, with err
 	// when it failed.
 	OnBatch func(i, n int, err error)
@@ -179,8 +183,13 @@ func (e *Engine) reviewBatch(ctx context.Context, pr PullRequest, b batch, r ren
 		return nil, Usage{}, "", context.Cause(ctx) // why it ended, such as the run's deadline
 	}
 	prompt := userPrompt(pr, b.files, r)
+	repo := repoInstructions(b.files, e.opts.Instructions, e.opts.Guidelines)
+	if tools := toolSection(b.files, e.opts.Tools); tools != "" {
+		prompt += tools
+		repo += toolInstruction
+	}
 	req := Request{
-		System:     systemPrompt(e.opts.Profile, e.opts.Language, repoInstructions(b.files, e.opts.Instructions, e.opts.Guidelines)),
+		System:     systemPrompt(e.opts.Profile, e.opts.Language, repo),
 		Prompt:     prompt,
 		SchemaName: SchemaName,
 		Schema:     answerSchema(),

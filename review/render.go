@@ -78,6 +78,7 @@ func RenderReport(res *Result, info SummaryInfo) string {
 		}
 		b.WriteString("\n")
 	}
+	writeStatic(&b, res)
 	writeWalkthrough(&b, res)
 	if len(res.Skipped) > 0 {
 		b.WriteString("### Not reviewed\n\n")

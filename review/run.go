@@ -181,6 +181,9 @@ type Report struct {
 	Reviewed string
 	// NoVerdict leaves the findings count out (nothing was reviewed).
 	NoVerdict bool
+	// Tools are the static-analysis tools' own reports (LINT_REPORTS),
+	// their findings kept out of Findings.
+	Tools []ToolReport
 }
 
 // ReportOutcome says what publishing a Report did.
@@ -191,6 +194,7 @@ type ReportOutcome struct {
 	Placed   int    // findings sent with a place
 	Overflow int    // findings over the host's limit, counted in the text
 	Requests int
+	Tools    int // the static-analysis tools' own reports published beside it
 }
 
 // Message is a comment someone wrote on a pull request, with what a reply

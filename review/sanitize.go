@@ -62,7 +62,9 @@ type Sanitizer struct {
 }
 
 // DefaultLinkHosts returns the hosts Sanitize keeps links to: Bitbucket
-// Cloud and a few documentation sites findings commonly cite.
+// Cloud, a few documentation sites findings commonly cite, and the rule
+// documentation of common static-analysis tools (their help links in
+// LINT_REPORTS).
 func DefaultLinkHosts() []string {
 	return []string{
 		"bitbucket.org", ".atlassian.com",
@@ -70,6 +72,8 @@ func DefaultLinkHosts() []string {
 		"developer.mozilla.org", "go.dev", "pkg.go.dev", "docs.python.org", "peps.python.org",
 		"learn.microsoft.com", "docs.oracle.com", "doc.rust-lang.org", "nodejs.org",
 		"kotlinlang.org", "www.typescriptlang.org", "en.cppreference.com",
+		"staticcheck.dev", "golangci-lint.run", "www.shellcheck.net", "eslint.org", "typescript-eslint.io",
+		"docs.astral.sh", "semgrep.dev", "avd.aquasec.com", "codeql.github.com", "rules.sonarsource.com",
 	}
 }
 

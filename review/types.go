@@ -80,6 +80,13 @@ type Finding struct {
 	Unanchored string `json:"unanchored,omitempty"`
 	// Fingerprint identifies an anchored finding across runs.
 	Fingerprint string `json:"fingerprint,omitempty"`
+	// Tool names the static-analysis tool that reported the finding
+	// ("staticcheck"); "" for the model's and the built-in checks'.
+	// Rule is the tool's rule id, Help its documentation URL as the report
+	// gave it (shown only when its host is allowed, LinkAllowed).
+	Tool string `json:"tool,omitempty"`
+	Rule string `json:"rule,omitempty"`
+	Help string `json:"help,omitempty"`
 }
 
 // PullRequest is the metadata of the change under review. Title and
@@ -170,6 +177,9 @@ type Result struct {
 	// Errors lists what could not be reviewed (a failed model call, an
 	// invalid answer). A review with errors is incomplete and says so.
 	Errors []string `json:"errors,omitempty"`
+	// Static is what the static-analysis reports (LINT_REPORTS) gave, for
+	// the summary's section; nil when none were asked for.
+	Static *StaticAnalysis `json:"static_analysis,omitempty"`
 }
 
 // Request is one call to a model. The answer must be a JSON document valid

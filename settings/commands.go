@@ -9,7 +9,7 @@ import (
 // "action", "review", "relay", "setup" or "doctor"; nil for a command
 // that reads none.
 func CommandVars(command string) []Var {
-	withLists := append(Vars(), Var{Key: "PATH_FILTERS"})
+	withLists := append(Vars(), Var{Key: "PATH_FILTERS"}, Var{Key: "LINT_REPORTS"})
 	switch command {
 	case "pipe":
 		// The user's first, then those Pipelines or the relay set.

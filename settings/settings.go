@@ -70,6 +70,7 @@ type Settings struct {
 	ConfigFile     string        `env:"CONFIG_FILE" envDefault:".bitreview.yaml"`
 	Debug          bool          `env:"DEBUG" envDefault:"false"`
 	RunTimeout     time.Duration `env:"RUN_TIMEOUT" envDefault:"30m"`
+	Lint
 
 	// explicit names the variables set (non-empty) in the environment, so
 	// the repository config never overrides a pipe variable.
@@ -97,6 +98,7 @@ func Load(environ []string) (Settings, *Error) {
 	var listProblems []string
 	s.PathFilters, listProblems = readList(vars, "PATH_FILTERS")
 	problems = append(problems, listProblems...)
+	problems = append(problems, readLint(vars, &s.Lint)...)
 	s.explicit = map[string]bool{}
 	for k, v := range vars {
 		if v != "" {

@@ -26,11 +26,11 @@ var neverWarned = map[string]bool{
 }
 
 // listEntry matches the entries of a list variable (PATH_FILTERS_0…).
-var listEntry = regexp.MustCompile(`^PATH_FILTERS_(COUNT|[0-9]+)$`)
+var listEntry = regexp.MustCompile(`^(PATH_FILTERS|LINT_REPORTS)_(COUNT|[0-9]+)$`)
 
 // knownVariables are the names some bitreview command reads.
 func knownVariables() []string {
-	names := []string{"PATH_FILTERS", "PLATFORM"}
+	names := []string{"PATH_FILTERS", "LINT_REPORTS", "PLATFORM"}
 	for _, cfg := range []any{&Settings{}, &Action{}, &Relay{}} {
 		params, err := env.GetFieldParams(cfg)
 		if err != nil {

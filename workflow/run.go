@@ -7,6 +7,7 @@ import (
 
 	"github.com/bitreview/bitreview/command"
 	"github.com/bitreview/bitreview/diffparse"
+	"github.com/bitreview/bitreview/lint"
 	"github.com/bitreview/bitreview/review"
 	"github.com/bitreview/bitreview/settings"
 )
@@ -22,6 +23,10 @@ type Deps struct {
 	Secrets func() (review.SecretScanner, error)
 	// Commands reads "@bitreview …" comments: the bot's mention forms.
 	Commands *command.Parser
+	// Checkout is the clone the step's earlier commands wrote their
+	// static-analysis reports in (LINT_REPORTS are relative to it); ""
+	// reads none.
+	Checkout string
 }
 
 // Outcome is how a run ended, for the exit code.
@@ -56,6 +61,9 @@ type run struct {
 	info  review.SummaryInfo
 	// read is how much of the diff was read (MAX_DIFF_BYTES).
 	read diffparse.Read
+	// tools are the static-analysis reports placed on the diff, nil
+	// without LINT_REPORTS.
+	tools *lint.Placement
 }
 
 // Run reviews the pull request p names and publishes the result: the one
@@ -89,6 +97,7 @@ func (r *run) review(ctx context.Context) Outcome {
 	if err != nil {
 		return Outcome{Err: err}
 	}
+	r.tools = r.lintStage(ctx, prDiff)
 	eng, err := r.engine()
 	if err != nil {
 		return Outcome{Err: err}
@@ -99,6 +108,7 @@ func (r *run) review(ctx context.Context) Outcome {
 		review.Reanchor(res, reviewed, prDiff)
 	}
 	review.AddBuiltinChecks(res, prDiff)
+	r.addTools(res, r.tools)
 	r.cut().markSkipped(res)
 	unreviewed := res.OverBudget()
 	res.CostUSD = r.s.CostOf(res)

@@ -71,6 +71,9 @@ func (r *run) engine() (*review.Engine, error) {
 		return nil, err
 	}
 	opts.Files = r.p.Files(r.head)
+	if r.tools != nil {
+		opts.Tools = r.tools.Inline
+	}
 	opts.OnBatch = func(i, n int, err error) {
 		if err != nil {
 			r.log.Fail("Batch %d/%d failed: %v", i, n, err)
@@ -167,11 +170,11 @@ func (r *run) report(ctx context.Context, rr runReport, v review.Verdict) (strin
 	}
 	t := time.Now()
 	failed := r.s.Fails(v) || ((rr.reviewErr != nil || rr.publishErr != nil) && r.s.FailOnError)
-	all := append(append([]review.Finding(nil), rr.res.Findings...), rr.res.Unanchored...)
+	all := withoutTools(append(append([]review.Finding(nil), rr.res.Findings...), rr.res.Unanchored...))
 	out, err := r.p.Report(ctx, review.Report{
 		Commit: r.head, Findings: all, Diff: rr.prDiff, Failed: failed, Reviewed: rr.what,
 		Incomplete: rr.incompleteReason(), NothingToReview: rr.nothingToReview(),
-		NoVerdict: rr.reviewErr != nil && len(all) == 0,
+		NoVerdict: rr.reviewErr != nil && len(all) == 0, Tools: r.toolReports(r.tools),
 	})
 	var optional *review.OptionalError
 	switch {
@@ -187,6 +190,9 @@ func (r *run) report(ctx context.Context, rr runReport, v review.Verdict) (strin
 	note := ""
 	if out.Overflow > 0 {
 		note = fmt.Sprintf(", %d over the report's limit", out.Overflow)
+	}
+	if out.Tools > 0 {
+		note += fmt.Sprintf(", and %d static-analysis tool report(s)", out.Tools)
 	}
 	r.log.OK(t, "%s %q on %s: %s, %d annotation(s) in %d request(s)%s", out.Kind, out.Name, Short(r.head), out.Result, out.Placed, out.Requests, note)
 	return "", nil

@@ -58,6 +58,7 @@ func runAction(ctx context.Context, environ []string, out io.Writer) int {
 	}
 	p := ghservice.NewPlatform(ghservice.FromClient(client), ghservice.PR{Owner: owner, Repo: repo, Number: number}, opts)
 	d := deps(log)
+	d.Checkout = cmp.Or(gc.Workspace, ".")
 	if ev.Comment == nil {
 		return workflow.ExitCode(workflow.Run(ctx, p, cfg, d), log)
 	}

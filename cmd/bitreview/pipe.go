@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -55,6 +56,7 @@ func runPipe(ctx context.Context, environ []string, out io.Writer) int {
 	log.Debugf("LLM provider %s, model %s, light model %s, base URL %s, timeout %s, concurrency %d",
 		cfg.LLMProvider, orDefault(cfg.LLMModel), orDefault(cfg.LLMLightModel), orDefault(cfg.LLMBaseURL), cfg.LLMTimeout, cfg.LLMConcurrency)
 	d := deps(log)
+	d.Checkout = cmp.Or(cfg.CloneDir, ".")
 	out2 := workflow.Safely(log, cfg, func() workflow.Outcome {
 		if crashCanary != "" {
 			panic("canary crash: " + cfg.AccessToken + " " + cfg.APIToken + " " + cfg.LLMAPIKey)

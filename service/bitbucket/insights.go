@@ -92,32 +92,39 @@ func (in *Insights) Publish(ctx context.Context, ri ReportInput) (*InsightsOutco
 	final.Result = out.Result
 	final.Details = capRunes(reportDetails(ri, out.Overflow), maxReportDetails)
 	final.Data = reportData(ri.Findings)
+	return out, in.send(ctx, ri.Commit, reportID, report, &final, anns, out)
+}
+
+// send replaces the report id on commit: it deletes the earlier one (a
+// 404 means there was none), creates pending, posts anns in batches of at
+// most 100 and puts final last. A dry run prints what it would send.
+func (in *Insights) send(ctx context.Context, commit, id string, pending, final *bbapi.Report, anns []bbapi.Annotation, out *InsightsOutcome) error {
 	if in.dryRun != nil {
 		out.Annotations, out.Placed = len(anns), placed(anns)
 		out.Requests = (len(anns) + bbapi.MaxAnnotationsPerRequest - 1) / bbapi.MaxAnnotationsPerRequest
 		fmt.Fprintf(in.dryRun, "--- would publish Code Insights report %q on %s: %s, %d annotation(s) in %d request(s) ---\n%s\n",
-			reportID, short(ri.Commit), out.Result, len(anns), out.Requests, final.Details)
-		return out, nil
+			id, short(commit), out.Result, len(anns), out.Requests, final.Details)
+		return nil
 	}
-	if _, err := in.api.DeleteReport(ctx, in.ws, in.repo, ri.Commit, reportID); err != nil && !isNotFound(err) {
-		return out, fmt.Errorf("replace the report: %w", err)
+	if _, err := in.api.DeleteReport(ctx, in.ws, in.repo, commit, id); err != nil && !isNotFound(err) {
+		return fmt.Errorf("replace the report: %w", err)
 	}
-	if _, _, err := in.api.PutReport(ctx, in.ws, in.repo, ri.Commit, reportID, report); err != nil {
-		return out, fmt.Errorf("create the report: %w", err)
+	if _, _, err := in.api.PutReport(ctx, in.ws, in.repo, commit, id, pending); err != nil {
+		return fmt.Errorf("create the report: %w", err)
 	}
 	for i := 0; i < len(anns); i += bbapi.MaxAnnotationsPerRequest {
 		batch := anns[i:min(i+bbapi.MaxAnnotationsPerRequest, len(anns))]
-		if err := in.postBatch(ctx, ri.Commit, batch); err != nil {
-			return out, fmt.Errorf("annotations %d-%d: %w", i+1, i+len(batch), err)
+		if err := in.postBatch(ctx, commit, id, batch); err != nil {
+			return fmt.Errorf("annotations %d-%d: %w", i+1, i+len(batch), err)
 		}
 		out.Requests++
 		out.Annotations += len(batch)
 		out.Placed += placed(batch)
 	}
-	if _, _, err := in.api.PutReport(ctx, in.ws, in.repo, ri.Commit, reportID, &final); err != nil {
-		return out, fmt.Errorf("set the result: %w", err)
+	if _, _, err := in.api.PutReport(ctx, in.ws, in.repo, commit, id, final); err != nil {
+		return fmt.Errorf("set the result: %w", err)
 	}
-	return out, nil
+	return nil
 }
 
 // isNotFound reports a 404: a path, a comment or a report that is not
@@ -129,12 +136,12 @@ func isNotFound(err error) bool {
 
 // postBatch posts one batch; a batch whose answer was lost is sent once
 // more, which is safe because annotations are upserted by external_id.
-func (in *Insights) postBatch(ctx context.Context, commit string, batch []bbapi.Annotation) error {
-	_, err := in.api.PostAnnotations(ctx, in.ws, in.repo, commit, reportID, batch)
+func (in *Insights) postBatch(ctx context.Context, commit, id string, batch []bbapi.Annotation) error {
+	_, err := in.api.PostAnnotations(ctx, in.ws, in.repo, commit, id, batch)
 	if err == nil || isRejectedAnchor(err) || ctx.Err() != nil {
 		return err
 	}
-	_, err = in.api.PostAnnotations(ctx, in.ws, in.repo, commit, reportID, batch)
+	_, err = in.api.PostAnnotations(ctx, in.ws, in.repo, commit, id, batch)
 	return err
 }
 

@@ -11,7 +11,8 @@ import (
 // or on the head (Head) when it is "", reading the pull request when the
 // flow has not (Insights.Publish: FAILED when the step fails, PENDING when
 // the review is incomplete, PASSED otherwise; a finding is placed on a
-// file only where the diff has it). It goes through PlatformOptions.Insights
+// file only where the diff has it), then each of r.Tools as its own report
+// "bitreview-<tool>" (PublishTools). It goes through PlatformOptions.Insights
 // when set (the Pipelines auth proxy). With Code Insights off it does
 // nothing and returns nil, nil. An error leaves the review on the pull
 // request: the flow logs it as a warning.
@@ -31,6 +32,13 @@ func (p *Platform) Report(ctx context.Context, r review.Report) (*review.ReportO
 	if p.opts.Insights != nil {
 		api = p.opts.Insights
 	}
-	out, err := NewInsights(api, p.pr.Workspace, p.pr.Repo, p.opts.DryRun).Publish(ctx, r)
-	return &review.ReportOutcome{Kind: "Code Insights report", Name: reportID, Result: out.Result, Placed: out.Placed, Overflow: out.Overflow, Requests: out.Requests}, err
+	in := NewInsights(api, p.pr.Workspace, p.pr.Repo, p.opts.DryRun)
+	out, err := in.Publish(ctx, r)
+	ro := &review.ReportOutcome{Kind: "Code Insights report", Name: reportID, Result: out.Result, Placed: out.Placed, Overflow: out.Overflow, Requests: out.Requests}
+	if err != nil || len(r.Tools) == 0 {
+		return ro, err
+	}
+	tools, err := in.PublishTools(ctx, r.Commit, r.Tools)
+	ro.Tools, ro.Requests = min(len(r.Tools), maxToolReports), ro.Requests+tools.Requests
+	return ro, err
 }
