@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -296,4 +297,38 @@ func TestPipeLintFilterFile(t *testing.T) {
 	assert.NotContains(t, summaries[0].Raw, "legacy is old", "not in a changed file: only counted")
 	assert.Contains(t, summaries[0].Raw, "1 result(s) outside the repository were ignored")
 	assert.NotContains(t, out, "etc/passwd")
+}
+
+// The GitHub action takes the same input (lint_reports, relative to
+// GITHUB_WORKSPACE): the tool's finding on a changed line is a review
+// comment and an annotation of the check run.
+func TestActionLintReports(t *testing.T) {
+	t.Parallel()
+	f := newGHFixture(t)
+	ws := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(ws, "out"), 0o755))
+	sarif := `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"vet-like","rules":[{"id":"V1","defaultConfiguration":{"level":"error"}}]}},
+ "results":[{"ruleId":"V1","message":{"text":"Add returns a - b"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"app/math.go","uriBaseId":"%SRCROOT%"},"region":{"startLine":3}}}]}]}]}`
+	require.NoError(t, os.WriteFile(filepath.Join(ws, "out", "vet.sarif"), []byte(sarif), 0o644))
+	out, code := execAction(t, f.env("GITHUB_WORKSPACE="+ws, "INPUT_LINT_REPORTS=out/*.sarif"))
+	require.Equal(t, 0, code, out)
+	var found bool
+	for _, c := range f.gh.ReviewComments() {
+		if strings.Contains(c.Body, "V1: Add returns a - b") {
+			found = true
+			assert.Equal(t, "app/math.go", c.Path)
+			assert.Equal(t, 3, c.Line)
+		}
+	}
+	assert.True(t, found, "the tool's finding is a review comment:\n%s", out)
+	runs := f.gh.CheckRuns()
+	require.Len(t, runs, 1)
+	assert.Contains(t, runs[0].Summary, "vet-like 1 on the diff")
+	var annotated bool
+	for _, a := range runs[0].Annotations {
+		if strings.Contains(fmt.Sprint(a["title"]), "V1") {
+			annotated = true
+		}
+	}
+	assert.True(t, annotated, "the check run annotates it: %v", runs[0].Annotations)
 }

@@ -63,8 +63,6 @@ var extensionVars = map[string]string{
 // the issue that adds one removes its entry here, and from then on the full
 // check (name and default) applies to it.
 var plannedVars = map[string]string{
-	"LINT_REPORTS":        "issue 20: static-analysis reports",
-	"LINT_FILTER":         "issue 20: static-analysis reports",
 	"JIRA_BASE_URL":       "issue 21: linked issues",
 	"JIRA_EMAIL":          "issue 21: linked issues",
 	"JIRA_API_TOKEN":      "issue 21: linked issues",

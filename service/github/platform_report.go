@@ -3,13 +3,14 @@ package github
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/bitreview/bitreview/review"
 )
 
 // Report publishes r as the completed check run "bitreview" on the head
 // commit, one annotation per finding that has a place on it (see
-// annotations): failure when the step fails, neutral when the review is
+// annotations), the static-analysis tools' findings (r.Tools) among them: failure when the step fails, neutral when the review is
 // incomplete or has findings, success otherwise. With check runs off it
 // does nothing and returns nil, nil. An error (the token may lack checks:
 // write) leaves the review on the pull request: the flow logs it as a
@@ -21,10 +22,14 @@ func (p *Platform) Report(ctx context.Context, r review.Report) (*review.ReportO
 	if r.Commit == "" {
 		r.Commit = p.pub.opts.Head
 	}
-	anns := annotations(r.Findings, r.Diff)
+	fs := r.Findings
+	for _, tr := range r.Tools {
+		fs = append(fs[:len(fs):len(fs)], tr.Findings...)
+	}
+	anns := annotations(fs, r.Diff)
 	run := checkRun{head: r.Commit, conclusion: conclusionOf(r), title: checkTitle(r), annotations: anns}
-	run.summary = r.Details()
-	if n := len(r.Findings) - len(anns); n > 0 {
+	run.summary = r.Details() + toolsLine(r.Tools)
+	if n := len(fs) - len(anns); n > 0 {
 		run.summary += fmt.Sprintf(" %d finding(s) are not on a line of the diff and have no annotation.", n)
 	}
 	run.summary += " The summary comment on the pull request has the details."
@@ -67,4 +72,17 @@ func checkTitle(r review.Report) string {
 		return "Nothing reviewed"
 	}
 	return "No findings"
+}
+
+// toolsLine counts the static-analysis tools' findings for the check
+// run's summary, "" without any.
+func toolsLine(tools []review.ToolReport) string {
+	if len(tools) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, tr := range tools {
+		parts = append(parts, fmt.Sprintf("%s %d on the diff, %d off it", tr.Tool, tr.OnDiff, tr.OffDiff))
+	}
+	return " Static analysis: " + strings.Join(parts, "; ") + "."
 }
