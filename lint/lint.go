@@ -88,11 +88,7 @@ type source struct {
 // --lint-report FILE`); result paths are made relative to root, the
 // repository's checkout.
 func ReadFiles(ctx context.Context, root string, files []string) *Reports {
-	var srcs []source
-	for _, f := range files {
-		srcs = append(srcs, source{name: f, open: func() (io.ReadCloser, int64, error) { return openPlain(f) }})
-	}
-	return read(ctx, root, srcs, nil)
+	return Read(ctx, root, nil, files)
 }
 
 // openPlain opens a report a person named: a regular file (symlinks are

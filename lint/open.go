@@ -39,13 +39,32 @@ func CheckPattern(p string) error {
 // os.Root follows links that stay inside it. A pattern that matches
 // nothing is a warning.
 func ReadGlobs(ctx context.Context, root string, patterns []string) *Reports {
-	r, err := os.OpenRoot(root)
-	if err != nil {
-		rs := newReports()
-		rs.Warnings = append(rs.Warnings, fmt.Sprintf("LINT_REPORTS: the clone could not be opened (%v); no report was read", errors.Unwrap(err)))
-		return rs
+	return Read(ctx, root, patterns, nil)
+}
+
+// Read reads the reports patterns name in root (as ReadGlobs), then the
+// files a person named (as ReadFiles).
+func Read(ctx context.Context, root string, patterns, files []string) *Reports {
+	var srcs []source
+	var warnings []string
+	if len(patterns) > 0 {
+		r, err := os.OpenRoot(root)
+		if err != nil {
+			warnings = append(warnings, fmt.Sprintf("LINT_REPORTS: the clone could not be opened (%v); no report was read from it", errors.Unwrap(err)))
+		} else {
+			defer r.Close()
+			srcs, warnings = globSources(r, patterns)
+		}
 	}
-	defer r.Close()
+	for _, f := range files {
+		srcs = append(srcs, source{name: f, open: func() (io.ReadCloser, int64, error) { return openPlain(f) }})
+	}
+	return read(ctx, root, srcs, warnings)
+}
+
+// globSources lists the files patterns match in r, in pattern order, each
+// once, with a warning for a pattern that matches nothing.
+func globSources(r *os.Root, patterns []string) ([]source, []string) {
 	var srcs []source
 	var warnings []string
 	seen := map[string]bool{}
@@ -61,14 +80,13 @@ func ReadGlobs(ctx context.Context, root string, patterns []string) *Reports {
 		}
 		sort.Strings(matches)
 		for _, m := range matches {
-			if seen[m] {
-				continue
+			if !seen[m] {
+				seen[m] = true
+				srcs = append(srcs, source{name: m, open: func() (io.ReadCloser, int64, error) { return openInRoot(r, m) }})
 			}
-			seen[m] = true
-			srcs = append(srcs, source{name: m, open: func() (io.ReadCloser, int64, error) { return openInRoot(r, m) }})
 		}
 	}
-	return read(ctx, root, srcs, warnings)
+	return srcs, warnings
 }
 
 // openInRoot opens name, a slash path relative to r, when it is a regular

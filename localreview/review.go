@@ -12,7 +12,9 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/bitreview/bitreview/diffparse"
 	"github.com/bitreview/bitreview/gitblob"
+	"github.com/bitreview/bitreview/lint"
 	"github.com/bitreview/bitreview/review"
 	"github.com/bitreview/bitreview/settings"
 	"github.com/bitreview/bitreview/workflow"
@@ -45,6 +47,9 @@ type Options struct {
 	OllamaURL string
 	// Log receives warnings and notes as they happen; nil drops them.
 	Log Log
+	// LintReports are static-analysis reports to merge into the review
+	// (--lint-report), besides those LINT_REPORTS names in the checkout.
+	LintReports []string
 }
 
 // Result is a finished local review.
@@ -103,9 +108,18 @@ func Review(ctx context.Context, o Options) (Result, error) {
 		return res, err
 	}
 	opts.Files = gitblob.New(co.root, co.snap)
+	tools := o.lint(ctx, co.root, cfg, d, log)
+	if tools != nil {
+		opts.Tools = tools.Inline
+	}
 	pr := review.PullRequest{Title: "local changes against " + co.base.name}
 	r, rerr := review.New(model, opts).Review(ctx, pr, d)
 	review.AddBuiltinChecks(r, d)
+	if tools != nil {
+		minSev, _ := review.ParseSeverity(cfg.MinSeverity)
+		review.AddToolFindings(r, tools.Inline, tools.Listed, minSev)
+		r.Static = tools.Static
+	}
 	r.CostUSD = cfg.CostOf(r)
 	r.Notes = append(r.Notes, rs.Notes()...)
 	if note != "" {
@@ -138,6 +152,19 @@ func ExitCode(res Result, err error) int {
 		}
 	}
 	return workflow.ExitOK
+}
+
+// lint reads the static-analysis reports of --lint-report and
+// LINT_REPORTS and places them on d; nil when there are none.
+func (o Options) lint(ctx context.Context, root string, cfg settings.Settings, d *diffparse.Diff, log Log) *lint.Placement {
+	if len(o.LintReports) == 0 && len(cfg.LintReports) == 0 {
+		return nil
+	}
+	pl := lint.Read(ctx, root, cfg.LintReports, o.LintReports).Place(d, cfg.LintFilterMode())
+	for _, w := range pl.Static.Warnings {
+		log.Warn(w)
+	}
+	return &pl
 }
 
 func (o Options) log() Log {

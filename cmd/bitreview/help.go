@@ -33,12 +33,13 @@ func commandTable() []cmdHelp {
 		{name: "action", summary: "the GitHub Action: review the event's pull request",
 			about: "Reviews the pull request of a pull_request event, or answers an @bitreview comment (docs/github-action.md).\n" +
 				"Every variable below can also come as an action input (INPUT_<NAME>). Exit codes as for pipe."},
-		{name: "review", args: "[--base REF] [--format FORMAT] [DIR]", summary: "review a local checkout's changes, print the review",
+		{name: "review", args: "[--base REF] [--format FORMAT] [--lint-report FILE]... [DIR]", summary: "review a local checkout's changes, print the review",
 			about: "Reviews DIR's changes (default .) against the merge base with the remote's default branch and prints\n" +
 				"the review; nothing is posted. Without an LLM configured it tries a local Ollama, else prints the\n" +
-				"walkthrough and built-in checks. Flags may come before or after DIR.\n" +
+				"walkthrough and built-in checks. Flags may come before or after DIR. Each --lint-report FILE (and\n" +
+				"LINT_REPORTS, globs relative to DIR's checkout) merges a linter's report into the review.\n" +
 				"Exit codes: 0 ok, 1 a finding at or above FAIL_ON, 2 bad usage or configuration, 3 the LLM failed.",
-			flags: func() *flag.FlagSet { var b, f string; return reviewFlagSet(&b, &f) }},
+			flags: func() *flag.FlagSet { return reviewFlagSet(&reviewArgs{}) }},
 		{name: "relay", summary: "serve webhooks, start the pipeline for @bitreview comments",
 			about: "Verifies each webhook's signature and starts the repository's custom pipeline `bitreview` for\n" +
 				"@bitreview comments and fork pull requests. Needs " + relayScopes + ".\n" +

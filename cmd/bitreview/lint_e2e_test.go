@@ -332,3 +332,28 @@ func TestActionLintReports(t *testing.T) {
 	}
 	assert.True(t, annotated, "the check run annotates it: %v", runs[0].Annotations)
 }
+
+// `bitreview review --lint-report FILE` (repeatable) takes the reports a
+// person names: staticcheck's finding on the changed line is printed with
+// the review, legacy.go's is only counted, and the JSON output carries the
+// counts.
+func TestLocalReviewLintReports(t *testing.T) {
+	t.Parallel()
+	r := newLintRepo(t)
+	r.runTools(t)
+	stub := noFindingsStub(t, "main.go")
+	sarif, xml := filepath.Join(r.dir, "reports", "staticcheck.sarif"), filepath.Join(r.dir, "reports", "shellcheck.xml")
+	out, stderr, code := runReview(t, stub, "--base", "main", "--lint-report", sarif, "--format", "markdown", "--lint-report", xml, r.dir)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "S1003: should use strings.Contains")
+	assert.Contains(t, out, "SC2086")
+	assert.Contains(t, out, "### Static analysis")
+	assert.Regexp(t, `\| staticcheck \| 1 \| 2 \| 0 \|`, out)
+	assert.NotContains(t, out, "func legacy is unused")
+
+	out, stderr, code = runReview(t, stub, "--base", "main", "--format", "json", "--lint-report", sarif, "--lint-report", filepath.Join(r.dir, "missing.sarif"), r.dir)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stderr, "missing.sarif: not read")
+	assert.Contains(t, out, `"tool": "staticcheck"`)
+	assert.Contains(t, out, `"static_analysis"`)
+}

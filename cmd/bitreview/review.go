@@ -14,13 +14,14 @@ import (
 	"github.com/bitreview/bitreview/settings"
 )
 
-// runLocalReview is `bitreview review [--base REF] [--format F] [DIR]`: the
-// same engine on a local checkout's changes, printed, nothing posted.
+// runLocalReview is `bitreview review [--base REF] [--format F]
+// [--lint-report FILE]... [DIR]`: the same engine on a local checkout's
+// changes, printed, nothing posted.
 func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
 	// Warnings and errors can quote file names and file content; the
 	// review itself is cleaned by localreview.Print.
 	stdout, stderr = termsafe.Writer(stdout), termsafe.Writer(stderr)
-	dir, base, format, ok := parseReviewArgs(args, stderr)
+	ra, ok := parseReviewArgs(args, stderr)
 	if !ok {
 		return exitConfig
 	}
@@ -33,7 +34,7 @@ func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr 
 		return exitConfig
 	}
 	res, err := localreview.Review(ctx, localreview.Options{
-		Dir: dir, Base: base, Settings: cfg, Model: newModel, Log: stderrLog{stderr},
+		Dir: ra.dir, Base: ra.base, Settings: cfg, Model: newModel, Log: stderrLog{stderr}, LintReports: ra.lintReports,
 		Secrets: func() (review.SecretScanner, error) { return redact.New() },
 	})
 	switch {
@@ -44,7 +45,7 @@ func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr 
 		fmt.Fprintf(stdout, "No changes against %s.\n", res.Base)
 		return exitOK
 	}
-	if err := localreview.Print(stdout, format, version, res); err != nil {
+	if err := localreview.Print(stdout, ra.format, version, res); err != nil {
 		fmt.Fprintf(stderr, "✖ write output: %v\n", err)
 		return exitRemote
 	}
@@ -60,11 +61,18 @@ type stderrLog struct{ w io.Writer }
 func (l stderrLog) Warn(msg string) { fmt.Fprintf(l.w, "⚠ %s\n", msg) }
 func (l stderrLog) Info(msg string) { fmt.Fprintln(l.w, msg) }
 
+// reviewArgs are review's flags and folder.
+type reviewArgs struct {
+	dir, base, format string
+	lintReports       []string
+}
+
 // parseReviewArgs reads review's flags, before or after the folder, and the
 // folder (default "."). It reports false, having said why on stderr, for
 // bad usage.
-func parseReviewArgs(args []string, stderr io.Writer) (dir, base, format string, ok bool) {
-	fs := reviewFlagSet(&base, &format)
+func parseReviewArgs(args []string, stderr io.Writer) (reviewArgs, bool) {
+	var ra reviewArgs
+	fs := reviewFlagSet(&ra)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		if c, ok := lookupCommand("review"); ok {
@@ -74,24 +82,28 @@ func parseReviewArgs(args []string, stderr io.Writer) (dir, base, format string,
 	folders, err := parseInterspersed(fs, args)
 	switch {
 	case err != nil: // the flag package said why
-		return "", "", "", false
-	case !slices.Contains(localreview.Formats(), format):
+		return ra, false
+	case !slices.Contains(localreview.Formats(), ra.format):
 		fmt.Fprintf(stderr, "bitreview review: --format must be text, markdown or json\n")
-		return "", "", "", false
+		return ra, false
 	case len(folders) > 1:
 		fmt.Fprintf(stderr, "bitreview review: one folder at most, got %q and %q (flags may come before or after it)\n", folders[0], folders[1])
-		return "", "", "", false
+		return ra, false
 	case len(folders) == 1:
-		return folders[0], base, format, true
+		ra.dir = folders[0]
+		return ra, true
 	}
-	return ".", base, format, true
+	ra.dir = "."
+	return ra, true
 }
 
 // reviewFlagSet declares review's flags (also for its help).
-func reviewFlagSet(base, format *string) *flag.FlagSet {
+func reviewFlagSet(ra *reviewArgs) *flag.FlagSet {
 	fs := flag.NewFlagSet("review", flag.ContinueOnError)
-	fs.StringVar(base, "base", "", "git ref to compare against (default: merge base with the remote default branch)")
-	fs.StringVar(format, "format", "text", "output format: text, markdown or json")
+	fs.StringVar(&ra.base, "base", "", "git ref to compare against (default: merge base with the remote default branch)")
+	fs.StringVar(&ra.format, "format", "text", "output format: text, markdown or json")
+	fs.Func("lint-report", "a static-analysis report (SARIF 2.1.0, Checkstyle XML, rdjson) to merge into the review; repeatable",
+		func(f string) error { ra.lintReports = append(ra.lintReports, f); return nil })
 	return fs
 }
 
