@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -152,4 +153,27 @@ func refuseTooMuchDataThenDelete(t *testing.T, s *Server, auth string) {
 	resp, data := send(t, s, "DELETE", reportURL, auth, nil)
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
 	assert.Contains(t, errMessage(t, data), "not found")
+}
+
+// The 1,000-annotation cap holds per report: a tool's own report
+// (bitreview-<tool>, issue 20) on the same commit takes 1,000 of its own
+// while the first is full, and its 1,001st is refused.
+func TestAnnotationCapIsPerReport(t *testing.T) {
+	s, bot := fixture(t, AllowViolations())
+	auth := bearer(bot)
+	toolURL := strings.Replace(reportURL, "bitreview-llm", "bitreview-staticcheck", 1)
+	require.NotEqual(t, reportURL, toolURL)
+	for _, u := range []string{reportURL, toolURL} {
+		resp, data := send(t, s, "PUT", u, auth, map[string]any{"title": "t", "report_type": "BUG", "result": "PENDING"})
+		require.Equal(t, http.StatusOK, resp.StatusCode, "%s", data)
+		for b := 0; b < 10; b++ {
+			resp, data := send(t, s, "POST", u+"/annotations", auth, annotations(b*100, 100))
+			require.Equal(t, http.StatusOK, resp.StatusCode, "%s %s", u, data)
+		}
+	}
+	resp, data := send(t, s, "POST", toolURL+"/annotations", auth, annotations(1000, 1))
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	assert.Contains(t, string(data), "at most 1000")
+	assert.Len(t, s.Annotations(ws, slug, srcHash, "bitreview-llm"), 1000)
+	assert.Len(t, s.Annotations(ws, slug, srcHash, "bitreview-staticcheck"), 1000)
 }
