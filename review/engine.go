@@ -38,6 +38,10 @@ type Options struct {
 	// config on the destination branch.
 	Instructions []PathInstruction
 	Guidelines   []Guideline
+	// CrossFile finds code elsewhere in the repository that the change
+	// uses or affects; each batch shows what its hunks need, within its
+	// share of the budget (crossfile.go). Nil sends none.
+	CrossFile CrossFile
 	// OnBatch reports progress: batch i (1-based) of n finished, with err
 	// when it failed.
 	OnBatch func(i, n int, err error)
@@ -116,6 +120,7 @@ func (e *Engine) Review(ctx context.Context, pr PullRequest, d *diffparse.Diff) 
 	if len(plan) == 0 {
 		return res, nil
 	}
+	e.addCrossFile(ctx, heavy, plan, res)
 	answers := make([]*answer, len(plan))
 	errs := make([]error, len(plan))
 	var mu sync.Mutex
@@ -232,9 +237,13 @@ func (e *Engine) reviewBatch(ctx context.Context, pr PullRequest, b batch, r ren
 	if ctx.Err() != nil {
 		return nil, Usage{}, "", context.Cause(ctx) // why it ended, such as the run's deadline
 	}
-	prompt := userPrompt(pr, b.files, r)
+	prompt := userPrompt(pr, b.files, r) + b.related
+	repo := repoInstructions(b.files, e.opts.Instructions, e.opts.Guidelines)
+	if b.related != "" {
+		repo = crossFileRule + repo
+	}
 	req := Request{
-		System:     systemPrompt(e.opts.Profile, e.opts.Language, repoInstructions(b.files, e.opts.Instructions, e.opts.Guidelines)),
+		System:     systemPrompt(e.opts.Profile, e.opts.Language, repo),
 		Prompt:     prompt,
 		SchemaName: SchemaName,
 		Schema:     answerSchema(),

@@ -13,6 +13,8 @@ import (
 type batch struct {
 	files  []*diffparse.File
 	tokens int
+	// related is the batch's cross-file context section, "" for none.
+	related string
 }
 
 func (b batch) describe() string {
@@ -93,7 +95,7 @@ func (e *Engine) pack(files []*diffparse.File, r renderer, res *Result) []batch 
 	}
 	var plan []batch
 	var cur batch
-	total := 0
+	total, limit := 0, e.packLimit()
 	flush := func() {
 		if len(cur.files) > 0 {
 			plan = append(plan, cur)
@@ -101,7 +103,7 @@ func (e *Engine) pack(files []*diffparse.File, r renderer, res *Result) []batch 
 		}
 	}
 	for _, f := range files {
-		for _, part := range splitFile(f, e.opts.BatchTokens, cost) {
+		for _, part := range splitFile(f, limit, cost) {
 			t := cost(part)
 			if total+t > e.opts.MaxInputTokens {
 				res.Skipped = append(res.Skipped, Skipped{f.Path(), fmt.Sprintf("over MAX_INPUT_TOKENS (%d)", e.opts.MaxInputTokens)})
@@ -111,7 +113,7 @@ func (e *Engine) pack(files []*diffparse.File, r renderer, res *Result) []batch 
 				res.Skipped = append(res.Skipped, Skipped{f.Path(), reasonHunkTooLarge})
 				break
 			}
-			if cur.tokens+t > e.opts.BatchTokens {
+			if cur.tokens+t > limit {
 				flush()
 			}
 			cur.files = append(cur.files, part)
