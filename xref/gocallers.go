@@ -1,0 +1,387 @@
+package xref
+
+import (
+	"context"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"path"
+	"regexp"
+	"strconv"
+
+	"github.com/bitreview/bitreview/review"
+)
+
+// declCandidate is the snippet of obj's declaration: its doc comment and
+// the declaration (a function's signature and the start of its body, a
+// type, a constant), or for a field or an interface method the whole type
+// when it is short, else the field and its comment.
+func (g *goSearch) declCandidate(w *want, obj types.Object) (candidate, bool) {
+	pos := g.fset.Position(obj.Pos())
+	f := g.files[pos.Filename]
+	if f == nil {
+		return candidate{}, false
+	}
+	start, end, what := g.declSpan(f, obj)
+	if start == 0 {
+		return candidate{}, false
+	}
+	decl := pos.Line
+	start = max(start, decl-maxDoc) // a long doc comment: its end
+	end = min(end, start+g.s.lim.Lines-1)
+	if g.s.inHunk(pos.Filename, start, end) {
+		return candidate{}, false
+	}
+	tier := 0
+	if isTest(pos.Filename) && !isTest(w.from.path) {
+		tier = 3
+	}
+	return candidate{want: w, path: pos.Filename, start: start, end: end, what: what, tier: tier}, true
+}
+
+// declSpan finds obj's declaration in f: its first line (doc included),
+// its last, and what it is; start 0 when not found.
+func (g *goSearch) declSpan(f *ast.File, obj types.Object) (start, end int, what string) {
+	pos := obj.Pos()
+	line := func(p token.Pos) int { return g.fset.Position(p).Line }
+	from := func(doc *ast.CommentGroup, p token.Pos) int {
+		if doc != nil {
+			return line(doc.Pos())
+		}
+		return line(p)
+	}
+	for _, d := range f.Decls {
+		if pos < d.Pos() || pos > d.End() {
+			continue
+		}
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if d.Name.Pos() == pos {
+				return from(d.Doc, d.Pos()), line(d.End()), "definition of " + funcName(d)
+			}
+		case *ast.GenDecl:
+			for _, sp := range d.Specs {
+				if pos < sp.Pos() || pos > sp.End() {
+					continue
+				}
+				doc, first := specDoc(d, sp), sp.Pos()
+				if !d.Lparen.IsValid() {
+					first = d.Pos()
+				}
+				switch sp := sp.(type) {
+				case *ast.TypeSpec:
+					s, e := from(doc, first), line(sp.End())
+					if sp.Name.Pos() == pos {
+						return s, e, "definition of type " + sp.Name.Name
+					}
+					fld, kind := memberAt(sp, pos)
+					if fld == nil {
+						return 0, 0, ""
+					}
+					what = kind + " " + obj.Name() + " of " + sp.Name.Name
+					if e-s+1 <= g.s.lim.Lines {
+						return s, e, what
+					}
+					return from(fld.Doc, fld.Pos()), line(fld.End()) + 1, what
+				case *ast.ValueSpec:
+					return from(doc, first), line(sp.End()), "definition of " + obj.Name()
+				}
+			}
+		}
+	}
+	return 0, 0, ""
+}
+
+// specDoc is a spec's doc comment, or its declaration's for a lone spec.
+func specDoc(d *ast.GenDecl, sp ast.Spec) *ast.CommentGroup {
+	var doc *ast.CommentGroup
+	switch sp := sp.(type) {
+	case *ast.TypeSpec:
+		doc = sp.Doc
+	case *ast.ValueSpec:
+		doc = sp.Doc
+	}
+	if doc == nil && !d.Lparen.IsValid() {
+		doc = d.Doc
+	}
+	return doc
+}
+
+// memberAt finds the field or interface method of a type spec declared
+// at pos.
+func memberAt(sp *ast.TypeSpec, pos token.Pos) (*ast.Field, string) {
+	var found *ast.Field
+	kind := "field"
+	ast.Inspect(sp.Type, func(n ast.Node) bool {
+		if found != nil {
+			return false
+		}
+		switch t := n.(type) {
+		case *ast.InterfaceType:
+			for _, m := range t.Methods.List {
+				for _, name := range m.Names {
+					if name.Pos() == pos {
+						found, kind = m, "method"
+					}
+				}
+			}
+		case *ast.Field:
+			for _, name := range t.Names {
+				if name.Pos() == pos {
+					found = t
+				}
+			}
+			if len(t.Names) == 0 && t.Type.Pos() <= pos && pos <= t.Type.End() {
+				found = t // an embedded field
+			}
+		}
+		return true
+	})
+	return found, kind
+}
+
+// funcName is "F" or "T.M".
+func funcName(d *ast.FuncDecl) string {
+	if d.Recv == nil || len(d.Recv.List) == 0 {
+		return d.Name.Name
+	}
+	return recvName(d.Recv.List[0].Type) + "." + d.Name.Name
+}
+
+// recvName is a receiver's type name without pointer or type parameters.
+func recvName(t ast.Expr) string {
+	for {
+		switch x := t.(type) {
+		case *ast.StarExpr:
+			t = x.X
+		case *ast.IndexExpr:
+			t = x.X
+		case *ast.IndexListExpr:
+			t = x.X
+		case *ast.ParenExpr:
+			t = x.X
+		case *ast.Ident:
+			return x.Name
+		default:
+			return "?"
+		}
+	}
+}
+
+// changedDecls records a uses want for every declaration of c that a hunk
+// changes: functions and methods, types and the fields changed in them,
+// constants and variables, and functions the diff removes.
+func (g *goSearch) changedDecls(c *change, f *ast.File) {
+	line := func(p token.Pos) int { return g.fset.Position(p).Line }
+	dir := path.Dir(c.path)
+	add := func(name, kind string, p int) {
+		g.s.add(&want{kind: wantUses, name: name, family: "go", lang: c.lang, from: c, uses: []review.Place{{Path: c.path, Line: p}},
+			goDir: dir, goPkg: g.importPath(dir, f.Name.Name), goName: f.Name.Name, goKind: kind, weight: 0})
+	}
+	for _, p := range c.points {
+		for _, d := range f.Decls {
+			if p < line(d.Pos()) || p > line(d.End()) {
+				continue
+			}
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				kind := "func"
+				if d.Recv != nil {
+					kind = "method"
+				}
+				add(d.Name.Name, kind, p)
+			case *ast.GenDecl:
+				g.changedSpecs(d, p, line, add)
+			}
+		}
+	}
+	declared := map[string]bool{}
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok {
+			declared[fd.Name.Name] = true
+		}
+	}
+	for _, r := range c.removedText {
+		if m := removedFunc.FindStringSubmatch(r.text); m != nil && !declared[m[2]] {
+			kind := "func"
+			if m[1] != "" {
+				kind = "method"
+			}
+			add(m[2], kind, r.n)
+		}
+	}
+}
+
+var removedFunc = regexp.MustCompile(`^func\s+(\([^)]*\)\s*)?(\w+)`)
+
+// changedSpecs records the specs of d that line p changes: a field of a
+// struct (or a method of an interface) by name, else the type, constant
+// or variable.
+func (g *goSearch) changedSpecs(d *ast.GenDecl, p int, line func(token.Pos) int, add func(name, kind string, p int)) {
+	for _, sp := range d.Specs {
+		if p < line(sp.Pos()) || p > line(sp.End()) {
+			continue
+		}
+		switch sp := sp.(type) {
+		case *ast.TypeSpec:
+			member := false
+			ast.Inspect(sp.Type, func(n ast.Node) bool {
+				if fld, ok := n.(*ast.Field); ok && line(fld.Pos()) <= p && p <= line(fld.End()) && len(fld.Names) > 0 {
+					for _, name := range fld.Names {
+						add(name.Name, "field", p)
+					}
+					member = true
+				}
+				return true
+			})
+			if !member {
+				add(sp.Name.Name, "type", p)
+			}
+		case *ast.ValueSpec:
+			for _, name := range sp.Names {
+				add(name.Name, "value", p)
+			}
+		}
+	}
+}
+
+// useCandidates finds the uses of a changed Go declaration in the files
+// the word search hit: in its own package, a bare name (or any selector
+// of a method or field); elsewhere, only in files that import its
+// package, through the import's name.
+func (g *goSearch) useCandidates(ctx context.Context, w *want, hits []hit) []candidate {
+	var out []candidate
+	done := map[string]bool{}
+	for _, h := range hits {
+		if h.path == w.from.path || done[h.path] {
+			continue
+		}
+		done[h.path] = true
+		f := g.parse(ctx, h.path)
+		if f == nil {
+			continue
+		}
+		sameDir := path.Dir(h.path) == w.goDir
+		local := importName(f, w.goPkg, w.goName)
+		if !sameDir && local == "" {
+			continue
+		}
+		lines := g.s.r.text[h.path]
+		tier := 2
+		switch {
+		case isTest(h.path):
+			tier = 3
+		case sameDir:
+			tier = 1
+		}
+		for _, u := range g.usesIn(f, w, sameDir, local) {
+			verb := "use of "
+			if u.call {
+				verb = "call of "
+			}
+			out = append(out, candidate{want: w, path: h.path, line: u.line, what: verb + w.name, tier: tier,
+				start: max(1, u.line-g.s.lim.Around), end: min(len(lines), u.line+g.s.lim.Around)})
+		}
+	}
+	return out
+}
+
+// importName is the name under which f imports pkg: its alias, or base
+// (the package's name); "" when f does not import it.
+func importName(f *ast.File, pkg, base string) string {
+	for _, imp := range f.Imports {
+		if p, err := strconv.Unquote(imp.Path.Value); err != nil || p != pkg {
+			continue
+		}
+		if imp.Name != nil {
+			if imp.Name.Name == "_" || imp.Name.Name == "." {
+				return ""
+			}
+			return imp.Name.Name
+		}
+		return base
+	}
+	return ""
+}
+
+// goUse is a line of a file that uses a declaration, and whether it
+// calls it.
+type goUse struct {
+	line int
+	call bool
+}
+
+// usesIn returns the lines of f that use w's declaration.
+func (g *goSearch) usesIn(f *ast.File, w *want, sameDir bool, local string) []goUse {
+	sels, decls, calls := map[*ast.Ident]bool{}, map[*ast.Ident]bool{}, map[*ast.Ident]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.CallExpr:
+			switch fun := ast.Unparen(n.Fun).(type) {
+			case *ast.Ident:
+				calls[fun] = true
+			case *ast.SelectorExpr:
+				calls[fun.Sel] = true
+			}
+		case *ast.SelectorExpr:
+			sels[n.Sel] = true
+		case *ast.FuncDecl:
+			decls[n.Name] = true
+		case *ast.TypeSpec:
+			decls[n.Name] = true
+		case *ast.ValueSpec:
+			for _, id := range n.Names {
+				decls[id] = true
+			}
+		case *ast.Field:
+			for _, id := range n.Names {
+				decls[id] = true
+			}
+		}
+		return true
+	})
+	var out []goUse
+	seen := map[int]bool{}
+	use := func(id *ast.Ident) {
+		if n := g.fset.Position(id.Pos()).Line; !seen[n] {
+			seen[n] = true
+			out = append(out, goUse{n, calls[id]})
+		}
+	}
+	member := w.goKind == "method" || w.goKind == "field"
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.SelectorExpr:
+			if n.Sel.Name != w.name {
+				return true
+			}
+			if x, ok := n.X.(*ast.Ident); member || ok && local != "" && x.Name == local {
+				use(n.Sel)
+			}
+		case *ast.KeyValueExpr:
+			if k, ok := n.Key.(*ast.Ident); ok && w.goKind == "field" && k.Name == w.name {
+				use(k)
+			}
+		case *ast.Ident:
+			if sameDir && !member && n.Name == w.name && !sels[n] && !decls[n] {
+				use(n)
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// enclosingFunc names the function of a parsed file around a line.
+func (g *goSearch) enclosingFunc(p string, n int) string {
+	f := g.files[p]
+	if f == nil {
+		return ""
+	}
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && g.fset.Position(fd.Pos()).Line <= n && n <= g.fset.Position(fd.End()).Line {
+			return "func " + funcName(fd)
+		}
+	}
+	return ""
+}
