@@ -226,7 +226,15 @@ func (g *goSearch) changedSpecs(d *ast.GenDecl, p int, line func(token.Pos) int,
 		case *ast.TypeSpec:
 			member := false
 			ast.Inspect(sp.Type, func(n ast.Node) bool {
-				if fld, ok := n.(*ast.Field); ok && line(fld.Pos()) <= p && p <= line(fld.End()) && len(fld.Names) > 0 {
+				fld, ok := n.(*ast.Field)
+				if !ok || len(fld.Names) == 0 {
+					return true
+				}
+				from := fld.Pos()
+				if fld.Doc != nil {
+					from = fld.Doc.Pos() // a changed comment changes the field's contract
+				}
+				if line(from) <= p && p <= line(fld.End()) {
 					for _, name := range fld.Names {
 						add(name.Name, "field", p)
 					}

@@ -16,7 +16,7 @@ import (
 
 // change builds a repository with base, commits head over it, and returns
 // the head's tree and the diff.
-func change(t *testing.T, base, head map[string]string) (*gitblob.Source, *diffparse.Diff) {
+func change(t testing.TB, base, head map[string]string) (*gitblob.Source, *diffparse.Diff) {
 	t.Helper()
 	dir, commit, raw := gittest.Change(t, base, head)
 	d, err := diffparse.Parse(raw)

@@ -11,8 +11,8 @@ import (
 )
 
 // Change commits base in a new repository, then head on top of it (a path
-// mapped to "" in head is deleted; paths not in head keep their base
-// content), and returns the directory, the head commit's full hash and
+// mapped to "" in head is deleted, in base it is an empty file; paths not
+// in head keep their base content), and returns the directory, the head commit's full hash and
 // the diff from base to head as git prints it.
 func Change(t testing.TB, base, head map[string]string) (dir, commit string, diff []byte) {
 	t.Helper()
@@ -28,10 +28,10 @@ func Change(t testing.TB, base, head map[string]string) (dir, commit string, dif
 		require.NoError(t, err, string(out))
 		return string(out)
 	}
-	write := func(files map[string]string) {
+	write := func(files map[string]string, deleteEmpty bool) {
 		for name, content := range files {
 			p := filepath.Join(dir, filepath.FromSlash(name))
-			if content == "" {
+			if content == "" && deleteEmpty {
 				require.NoError(t, os.Remove(p))
 				continue
 			}
@@ -40,10 +40,10 @@ func Change(t testing.TB, base, head map[string]string) (dir, commit string, dif
 		}
 	}
 	git("init", "-q", "-b", "main")
-	write(base)
+	write(base, false)
 	git("add", "-A")
 	git("commit", "-q", "--allow-empty", "-m", "base")
-	write(head)
+	write(head, true)
 	git("add", "-A")
 	git("commit", "-q", "--allow-empty", "-m", "head")
 	commit = strings.TrimSpace(git("rev-parse", "HEAD"))
