@@ -227,28 +227,61 @@ func moduleKey(l *language, dir, mod string) string {
 	return ""
 }
 
-// imported reports whether file p is one that c imports: its path
-// without extension (or its folder, for an index, __init__ or mod file)
-// is a key or ends with "/"+key; a Java or PHP key may name a class of
-// the file, a Rust key an item of the module.
-func imported(c *change, p string) bool {
+// imported reports whether file p is one that c imports.
+func imported(c *change, p string) bool { return importsPath(c.lang, c.imports, p) }
+
+// importsPath reports whether file p is one of the modules keys name: its
+// path without extension (or its folder, for an index, __init__ or mod
+// file) is a key or ends with "/"+key; a Java, PHP, Python or Rust key
+// may name an item of the file, so its parents count too.
+func importsPath(l *language, keys []string, p string) bool {
 	noExt := strings.TrimSuffix(p, path.Ext(p))
 	cands := []string{noExt}
 	switch path.Base(noExt) {
 	case "index", "__init__", "mod":
 		cands = append(cands, path.Dir(noExt))
 	}
-	for _, k := range c.imports {
+	for _, k := range keys {
 		for _, cand := range cands {
 			for key := k; key != "." && key != "/" && key != ""; key = path.Dir(key) {
 				if cand == key || strings.HasSuffix(cand, "/"+key) {
 					return true
 				}
-				if c.lang.name != "java" && c.lang.name != "php" && c.lang.name != "rust" && c.lang.name != "python" {
+				if l.name != "java" && l.name != "php" && l.name != "rust" && l.name != "python" {
 					break // a relative or package path names the file itself
 				}
 			}
 		}
 	}
 	return false
+}
+
+// importOf says where file p (its lines) imports name from: "" when no
+// import line of it names it, else "def" when the module is the file
+// def, "other" when it is another one.
+func importOf(l *language, p string, lines []string, name, def string) string {
+	verdict := ""
+	for _, line := range lines {
+		if !strings.Contains(line, name) {
+			continue
+		}
+		for _, re := range l.imports {
+			m := re.FindStringSubmatch(line)
+			if m == nil || !hasWord(line, name) {
+				continue
+			}
+			if k := moduleKey(l, path.Dir(p), m[1]); k != "" && importsPath(l, []string{k}, def) {
+				return "def"
+			}
+			verdict = "other"
+		}
+	}
+	return verdict
+}
+
+// hasWord reports whether name is a word of line.
+func hasWord(line, name string) bool {
+	found := false
+	eachWord(line, func(w string) { found = found || w == name })
+	return found
 }

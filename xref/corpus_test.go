@@ -27,8 +27,23 @@ type seeded struct {
 	kind           string // "definition" or "caller"
 }
 
+// noiseModules is how many modules of same-named distractors each
+// case's repository holds (noisy).
+const noiseModules = 40
+
+// corpus is every case, in a repository with distractors.
 func corpus() []seeded {
-	return append(append(append([]seeded(nil), goCases...), tsCases...), pyCases...)
+	var out []seeded
+	for _, set := range []struct {
+		cases []seeded
+		ext   string
+	}{{goCases, ".go"}, {tsCases, ".ts"}, {pyCases, ".py"}} {
+		for _, c := range set.cases {
+			c.files = noisy(c.files, set.ext, noiseModules)
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // outcome is what one case's review sent.

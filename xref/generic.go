@@ -224,7 +224,23 @@ func (s *search) defCandidates(w *want, hits []hit) []candidate {
 		}
 		out = append(out, candidate{want: w, path: h.path, start: start, end: end, what: what, tier: s.defTier(w, h.path)})
 	}
-	return s.unambiguous(out)
+	return s.unambiguous(imports(out))
+}
+
+// imports keeps only the definitions in files the change imports (or in
+// itself) when there are any: a same-named one elsewhere is another
+// thing, and showing it would mislead.
+func imports(cands []candidate) []candidate {
+	var direct []candidate
+	for _, c := range cands {
+		if c.tier == 0 {
+			direct = append(direct, c)
+		}
+	}
+	if len(direct) == 0 {
+		return cands
+	}
+	return direct
 }
 
 // defTier ranks a definition: in a file the change imports, or the
@@ -280,11 +296,15 @@ func (s *search) useCandidates(w *want, hits []hit) []candidate {
 		if !ok {
 			continue
 		}
+		from := importOf(e.lang, h.path, lines, w.name, w.from.path)
+		if from == "other" {
+			continue // a same-named function of another module
+		}
 		tier := 2
 		switch {
 		case isTest(h.path):
 			tier = 3
-		case path.Dir(h.path) == path.Dir(w.from.path):
+		case from == "def" || path.Dir(h.path) == path.Dir(w.from.path):
 			tier = 1
 		}
 		verb := "use of "

@@ -114,7 +114,7 @@ func familyHits(s *search, w *want, hs []hit) []hit {
 }
 
 // rank keeps the best candidates of each want (PerName definitions,
-// Callers uses), orders them all (tier, then each want's first before any
+// Callers uses; by tier, then nearest the changed file), orders them all (tier, then each want's first before any
 // want's second, then the want's weight and order) and turns them into
 // snippets, merging equal ones.
 func (s *search) rank(ctx context.Context) []review.Snippet {
@@ -129,9 +129,13 @@ func (s *search) rank(ctx context.Context) []review.Snippet {
 	var all []kept
 	for _, w := range s.wants {
 		cs := byWant[w]
+		here := []string{dirOf(w.from.path)}
 		sort.SliceStable(cs, func(i, j int) bool {
 			if cs[i].tier != cs[j].tier {
 				return cs[i].tier < cs[j].tier
+			}
+			if ni, nj := nearness(dirOf(cs[i].path), here), nearness(dirOf(cs[j].path), here); ni != nj {
+				return ni > nj // nearer the change first
 			}
 			if cs[i].path != cs[j].path {
 				return cs[i].path < cs[j].path
