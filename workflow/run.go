@@ -22,6 +22,10 @@ type Deps struct {
 	Secrets func() (review.SecretScanner, error)
 	// Commands reads "@bitreview …" comments: the bot's mention forms.
 	Commands *command.Parser
+	// CrossFile builds the cross-file context finder over the head
+	// commit's tree (xref.New), when the host has a clone of it
+	// (TreeSource); nil sends none.
+	CrossFile func(review.Tree) review.CrossFile
 }
 
 // Outcome is how a run ended, for the exit code.
@@ -89,7 +93,7 @@ func (r *run) review(ctx context.Context) Outcome {
 	if err != nil {
 		return Outcome{Err: err}
 	}
-	eng, err := r.engine()
+	eng, err := r.engine(ctx)
 	if err != nil {
 		return Outcome{Err: err}
 	}
