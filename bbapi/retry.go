@@ -108,9 +108,10 @@ func (c *Client) send(req *http.Request, cl call) (*http.Response, int, error) {
 	}
 	sched := c.retry.schedule()
 	attempts := c.retry.maxAttempts
+	target := req // what the next attempt asks for
 	for attempt := 1; ; attempt++ {
 		actx, cancel := c.attemptContext(ctx)
-		r := req.Clone(actx)
+		r := target.Clone(actx)
 		if getBody != nil {
 			if r.Body, err = getBody(); err != nil {
 				cancel()
@@ -138,6 +139,7 @@ func (c *Client) send(req *http.Request, cl call) (*http.Response, int, error) {
 			return resp, attempt, nil
 		}
 		server, fromServer := retryAfter(resp.Header)
+		target = retryTarget(req, resp)
 		orig := resp.Body
 		apiErr := c.annotate(CheckResponse(resp), cl, attempt)
 		_, _ = io.Copy(io.Discard, io.LimitReader(orig, maxErrorBody))
@@ -150,6 +152,24 @@ func (c *Client) send(req *http.Request, cl call) (*http.Response, int, error) {
 			return nil, attempt, err
 		}
 	}
+}
+
+// retryTarget is what the attempt after resp asks for: the target of a
+// redirect that a GET or HEAD followed on the same origin (the pull
+// request's diff redirects to the repository's), else req again. Going
+// through the redirect again would spend a request of the rate-limit
+// window on each retry, and when every second request is refused it would
+// never reach the target.
+func retryTarget(req *http.Request, resp *http.Response) *http.Request {
+	final := resp.Request
+	if final == nil || final.URL == nil || (req.Method != http.MethodGet && req.Method != http.MethodHead) ||
+		final.URL.String() == req.URL.String() || originOf(final.URL) != originOf(req.URL) {
+		return req
+	}
+	next := req.Clone(req.Context())
+	u := *final.URL
+	next.URL, next.Host = &u, u.Host
+	return next
 }
 
 // sleep waits d, or until ctx ends; then the error keeps lastErr (the

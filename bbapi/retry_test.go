@@ -1,10 +1,12 @@
 package bbapi
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -236,4 +238,40 @@ func TestRetryableErr(t *testing.T) {
 	assert.True(t, retryableErr(io.ErrUnexpectedEOF))
 	assert.False(t, retryableErr(errors.New("x509: certificate signed by unknown authority")))
 	assert.False(t, retryableErr(context.Canceled))
+}
+
+// A rate limit on a redirect's target (the pull request's diff redirects
+// to the repository's) is retried at the target: going through the
+// redirect again spends a request of the window each time, and when every
+// second request is refused it never reaches the diff.
+func TestRetryAtTheRedirectTarget(t *testing.T) {
+	t.Parallel()
+	c, mux, _ := setup(t, WithAccessToken(canaryToken))
+	var mu sync.Mutex
+	var seen []string
+	answer := func(w http.ResponseWriter, r *http.Request, ok func()) {
+		mu.Lock()
+		seen = append(seen, r.URL.Path)
+		n := len(seen)
+		mu.Unlock()
+		if n%2 == 0 {
+			writeJSON(w, http.StatusTooManyRequests, `{"type":"error","error":{"message":"Rate limit for this resource has been exceeded"}}`)
+			return
+		}
+		ok()
+	}
+	mux.HandleFunc("/repositories/ws/repo/pullrequests/1/diff", func(w http.ResponseWriter, r *http.Request) {
+		answer(w, r, func() {
+			http.Redirect(w, r, apiPrefix+"/repositories/ws/repo/diff/ws/repo:aaa%0Dbbb", http.StatusFound)
+		})
+	})
+	mux.HandleFunc("/repositories/ws/repo/diff/", func(w http.ResponseWriter, r *http.Request) {
+		testHeader(t, r, "Authorization", "Bearer "+canaryToken)
+		answer(w, r, func() { _, _ = w.Write([]byte("diff body")) })
+	})
+	var buf bytes.Buffer
+	_, err := c.GetPullRequestDiff(t.Context(), "ws", "repo", 1, &buf)
+	require.NoError(t, err)
+	assert.Equal(t, "diff body", buf.String())
+	assert.Equal(t, []string{"/repositories/ws/repo/pullrequests/1/diff", "/repositories/ws/repo/diff/ws/repo:aaa\rbbb", "/repositories/ws/repo/diff/ws/repo:aaa\rbbb"}, seen)
 }

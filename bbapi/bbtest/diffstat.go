@@ -37,18 +37,9 @@ func (s *Server) getPRDiffstat(c *call) {
 // file of the diff /diff/{spec} serves, paginated.
 func (s *Server) getDiffstat(c *call) {
 	c.do(func() func() {
-		rs, fail := c.findRepo()
+		rs, srcFull, dstFull, fail := c.diffSpec("diffstats")
 		if fail != nil {
 			return fail
-		}
-		src, dst, ok := parseDiffSpec(c.params["spec"])
-		if !ok {
-			return c.notFound("bbtest serves diffstats only for two-commit specs (src..dst or the pull request redirect's form)")
-		}
-		srcFull, ok1 := rs.resolveCommit(src)
-		dstFull, ok2 := rs.resolveCommit(dst)
-		if !ok1 || !ok2 {
-			return c.notFound("Commit not found")
 		}
 		d, found := s.diffOf(rs, srcFull, dstFull)
 		if !found {

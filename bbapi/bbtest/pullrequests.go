@@ -43,6 +43,26 @@ func (c *call) notFound(msg string) func() {
 	return func() { writeError(c.w, http.StatusNotFound, msg, "") }
 }
 
+// diffSpec resolves the repository and the two commits of a {spec} path
+// parameter, or returns the answer that refuses it (what names the
+// resource in the message).
+func (c *call) diffSpec(what string) (rs *repoState, src, dst string, fail func()) {
+	rs, fail = c.findRepo()
+	if fail != nil {
+		return nil, "", "", fail
+	}
+	s, d, ok := parseDiffSpec(c.params["spec"])
+	if !ok {
+		return nil, "", "", c.notFound("bbtest serves " + what + " only for two-commit specs (src..dst or the pull request redirect's form)")
+	}
+	src, ok1 := rs.resolveCommit(s)
+	dst, ok2 := rs.resolveCommit(d)
+	if !ok1 || !ok2 {
+		return nil, "", "", c.notFound("Commit not found")
+	}
+	return rs, src, dst, nil
+}
+
 func (c *call) badRequest(msg string) func() {
 	return func() { writeError(c.w, http.StatusBadRequest, msg, "") }
 }
@@ -146,18 +166,9 @@ func parseDiffSpec(spec string) (src, dst string, ok bool) {
 // files; context and whitespace options are ignored.
 func (s *Server) getDiff(c *call) {
 	c.do(func() func() {
-		rs, fail := c.findRepo()
+		rs, srcFull, dstFull, fail := c.diffSpec("diffs")
 		if fail != nil {
 			return fail
-		}
-		src, dst, ok := parseDiffSpec(c.params["spec"])
-		if !ok {
-			return c.notFound("bbtest serves diffs only for two-commit specs (src..dst or the pull request redirect's form)")
-		}
-		srcFull, ok1 := rs.resolveCommit(src)
-		dstFull, ok2 := rs.resolveCommit(dst)
-		if !ok1 || !ok2 {
-			return c.notFound("Commit not found")
 		}
 		for _, ps := range rs.prs {
 			diff, has := ps.history[srcFull]
