@@ -90,6 +90,7 @@ func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr 
 		return exitRemote
 	}
 	opts.Files = gitblob.New(root, snap)
+	opts.CrossFile = crossFile(gitblob.New(root, snap))
 	eng := review.New(model, opts)
 	pr := review.PullRequest{Title: "local changes against " + baseRef.name}
 	res, rerr := eng.Review(ctx, pr, d)
