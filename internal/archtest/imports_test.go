@@ -36,6 +36,7 @@ var rules = map[string][]string{
 	"diffparse":           {},
 	"command":             {},
 	"gitblob":             {},
+	"xref":                {"diffparse", "review"},
 	"repoconfig":          {},
 }
 
