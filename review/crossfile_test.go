@@ -214,3 +214,19 @@ func crossFileContext(prompt string) int {
 	}
 	return EstimateTokens(prompt[i:])
 }
+
+// TestCrossFileContextIsRedacted: context leaves through the same
+// redaction as the diff: a credential in a snippet never reaches the
+// model.
+func TestCrossFileContextIsRedacted(t *testing.T) {
+	const tok = "ghp_CONTEXTSECRET0123456789abcdefABCDEF"
+	leaky := storeGet
+	leaky.Lines = append([]string{"// token for the tests: " + tok}, storeGet.Lines...)
+	m := &fakeModel{fn: reply(`{"summary":"s","findings":[]}`)}
+	_, err := New(m, Options{Secrets: textScanner{tok}, CrossFile: &fakeCrossFile{rel: &Related{Snippets: []Snippet{leaky}}}}).Review(t.Context(), testPR, sampleDiff(t))
+	require.NoError(t, err)
+	require.Len(t, m.reviews(), 1)
+	p := m.reviews()[0].Prompt
+	assert.NotContains(t, p, tok)
+	assert.Contains(t, p, "// token for the tests: [REDACTED github-pat]")
+}

@@ -26,7 +26,7 @@ import (
 var xrefBase = map[string]string{
 	"go.mod": "module example.com/shop\n\ngo 1.22\n",
 	"store/store.go": "package store\n\nimport \"errors\"\n\n// ErrConflict is a conflict.\nvar ErrConflict = errors.New(\"conflict\")\n\n" +
-		"// Save writes v. It returns ErrConflict when the row changed since it\n// was read: XREF-CANARY callers must retry.\nfunc Save(v string) error { return nil }\n",
+		"// Save writes v. It returns ErrConflict when the row changed since it\n// was read: XREF-CANARY callers must retry.\n// Tested against postgres://admin:XREF-PASSWORD-7@db.internal/app.\nfunc Save(v string) error { return nil }\n",
 	"web/put.go": "package web\n\nimport \"example.com/shop/store\"\n\nfunc put(v string) error {\n\tif err := store.Save(v); err != nil {\n\t\treturn err\n\t}\n\treturn nil\n}\n",
 }
 
@@ -66,6 +66,8 @@ func TestPipeCrossFileContextFromTheClone(t *testing.T) {
 			require.Len(t, summaries, 1)
 			if clone {
 				assert.Contains(t, allPrompts(f.llm.Calls()), "XREF-CANARY callers must retry")
+				assert.Contains(t, allPrompts(f.llm.Calls()), "postgres://[REDACTED url-credentials]@db.internal/app", "context is redacted like the diff")
+				assert.NotContains(t, allPrompts(f.llm.Calls()), "XREF-PASSWORD-7")
 				assert.NotContains(t, summaries[0].Raw, "Cross-file context was off")
 				assert.Contains(t, out, "cross-file context: 2 snippet(s)") // Save and ErrConflict
 				return
