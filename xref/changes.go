@@ -69,10 +69,24 @@ type search struct {
 	cands   []candidate
 	bounded int // dropped for a bound: names over the cap, candidates over a per-name cap
 	gs      *goSearch
+	// perChange counts the wants of each changed file, dropped the names
+	// over the caps (each counted once).
+	perChange map[*change]int
+	dropped   map[wantKey]bool
 }
 
+// share is the most wants one changed file may make: an equal share of
+// Names, at least minShare, so that the first files of a large diff do
+// not take every name.
+func (s *search) share() int {
+	return max(minShare, s.lim.Names/max(1, len(s.changes)))
+}
+
+// minShare is the least share of Names a changed file gets.
+const minShare = 12
+
 func newSearch(tree review.Tree, lim Limits) *search {
-	return &search{r: newRepo(tree, lim), lim: lim, byKey: map[wantKey]*want{}}
+	return &search{r: newRepo(tree, lim), lim: lim, byKey: map[wantKey]*want{}, perChange: map[*change]int{}, dropped: map[wantKey]bool{}}
 }
 
 // load reads the changed files of a known language at the head, and
@@ -133,10 +147,14 @@ func (s *search) add(w *want) *want {
 		old.member = old.member || w.member
 		return old
 	}
-	if len(s.wants) >= s.lim.Names {
-		s.bounded++
+	if len(s.wants) >= s.lim.Names || s.perChange[w.from] >= s.share() {
+		if !s.dropped[key] {
+			s.dropped[key] = true
+			s.bounded++
+		}
 		return nil
 	}
+	s.perChange[w.from]++
 	w.order = len(s.wants)
 	s.wants = append(s.wants, w)
 	s.byKey[key] = w

@@ -319,6 +319,24 @@ type goUse struct {
 	call bool
 }
 
+// importNames are the names f's imports are known by: their alias, or the
+// last element of their path (most packages are named so).
+func importNames(f *ast.File) map[string]bool {
+	names := map[string]bool{}
+	for _, imp := range f.Imports {
+		p, err := strconv.Unquote(imp.Path.Value)
+		if err != nil {
+			continue
+		}
+		if imp.Name != nil {
+			names[imp.Name.Name] = true
+			continue
+		}
+		names[path.Base(p)] = true
+	}
+	return names
+}
+
 // usesIn returns the lines of f that use w's declaration.
 func (g *goSearch) usesIn(f *ast.File, w *want, sameDir bool, local string) []goUse {
 	sels, decls, calls := map[*ast.Ident]bool{}, map[*ast.Ident]bool{}, map[*ast.Ident]bool{}
@@ -348,6 +366,7 @@ func (g *goSearch) usesIn(f *ast.File, w *want, sameDir bool, local string) []go
 		}
 		return true
 	})
+	pkgs := importNames(f)
 	var out []goUse
 	seen := map[int]bool{}
 	use := func(id *ast.Ident) {
@@ -363,7 +382,11 @@ func (g *goSearch) usesIn(f *ast.File, w *want, sameDir bool, local string) []go
 			if n.Sel.Name != w.name {
 				return true
 			}
-			if x, ok := n.X.(*ast.Ident); member || ok && local != "" && x.Name == local {
+			x, ok := n.X.(*ast.Ident)
+			switch {
+			case ok && local != "" && x.Name == local && !member:
+				use(n.Sel)
+			case member && !(ok && pkgs[x.Name]): // pkg.Name is no method nor field
 				use(n.Sel)
 			}
 		case *ast.KeyValueExpr:

@@ -244,3 +244,30 @@ func TestGoWithoutGoModOrParse(t *testing.T) {
 	rel = related(t, base, map[string]string{"lib/b.go": "package lib\n\nfunc b() int {\n\treturn Twice(1) +\n}\n"}, xref.Limits{})
 	requireSnippet(t, rel, "lib/a.go", "func Twice(n int) int")
 }
+
+// TestGoMethodUsesAreSelectorsOnValues: the uses of a changed method are
+// selectors on values in files that can reach its package, never a
+// package-qualified name that happens to match (command.Review is not
+// Engine.Review).
+func TestGoMethodUsesAreSelectorsOnValues(t *testing.T) {
+	base := map[string]string{
+		"go.mod":         goMod,
+		"store/db.go":    "package store\n\n// DB is a database.\ntype DB struct{}\n\n// Close closes db.\nfunc (d *DB) Close() error {\n\treturn nil\n}\n",
+		"other/other.go": "package other\n\n// Close is a constant.\nconst Close = 1\n",
+		"api/api.go":     "package api\n\nimport (\n\t\"example.com/shop/other\"\n\t\"example.com/shop/store\"\n)\n\nfunc stop(d *store.DB) int {\n\t_ = d.Close() // METHOD-USE\n\treturn other.Close // PACKAGE-NAME\n}\n",
+	}
+	rel := related(t, base, edit(base, "store/db.go", "\treturn nil\n", "\treturn errors.New(\"x\")\n"), xref.Limits{})
+	requireSnippet(t, rel, "api/api.go", "METHOD-USE")
+	requireSnippetsAt(t, rel, "api/api.go", 9)
+}
+
+// requireSnippetsAt fails unless the snippets of path are all centred on
+// line (a use with Around lines either side).
+func requireSnippetsAt(t *testing.T, rel *review.Related, path string, line int) {
+	t.Helper()
+	for _, s := range rel.Snippets {
+		if s.Path == path {
+			assert.Equal(t, line-2, s.Start, "only the use at line %d:\n%s", line, dump(rel))
+		}
+	}
+}
