@@ -1,6 +1,7 @@
 package xref
 
 import (
+	"context"
 	"path"
 	"regexp"
 	"strings"
@@ -12,7 +13,7 @@ import (
 // needs: the definitions of the names on its added lines, and the uses of
 // the definitions it adds, changes or removes (found by the definition
 // patterns around the changed lines).
-func (s *search) generic(c *change) {
+func (s *search) generic(ctx context.Context, c *change) {
 	l := c.lang
 	for _, a := range c.addedText {
 		at := review.Place{Path: c.path, Line: a.n}
@@ -47,21 +48,39 @@ func (s *search) generic(c *change) {
 	if c.lines == nil {
 		return
 	}
-	lo, hi, loName := 0, -1, "" // the last block found: a point inside it looks no further up
+	s.enclosingWants(ctx, c)
+}
+
+// enclosingWants records a uses want for the definition around each
+// changed line of c. The points come in order, and each looks up no
+// further than the one before it: a definition above that held the
+// previous point holds this one too if its block reaches it, so the
+// lines of the file are read once however many lines changed.
+func (s *search) enclosingWants(ctx context.Context, c *change) {
+	l := c.lang
+	var cur struct {
+		name    string
+		at, end int
+	}
+	prev := 0
 	for _, p := range c.points {
-		floor := max(1, p-maxEnclosing)
-		inside := p >= lo && p <= hi
-		if inside {
-			floor = lo + 1
+		if ctx.Err() != nil {
+			return
 		}
+		floor := max(1, p-maxEnclosing)
+		if prev > 0 && p >= prev {
+			floor = max(floor, prev+1)
+		}
+		prev = p
 		name, at := enclosingDefFrom(c.lines, p, l, floor)
 		switch {
-		case name == "" && inside:
-			name = loName
+		case name == "" && cur.at > 0 && p <= cur.end:
+			name = cur.name
 		case name == "":
+			cur.at = 0
 			continue
-		case at != lo:
-			lo, hi, loName = at, blockEnd(c.lines, at, l), name
+		case at != cur.at:
+			cur.name, cur.at, cur.end = name, at, blockEnd(c.lines, at, l)
 		}
 		s.add(&want{kind: wantUses, name: name, family: l.family, lang: l, from: c, uses: []review.Place{{Path: c.path, Line: p}}})
 	}
@@ -282,6 +301,7 @@ func (s *search) unambiguous(cands []candidate) []candidate {
 // definition, an import or a comment.
 func (s *search) useCandidates(w *want, hits []hit) []candidate {
 	var out []candidate
+	from := map[string]string{} // importOf, once per file
 	for _, h := range hits {
 		if h.path == w.from.path {
 			continue
@@ -296,7 +316,10 @@ func (s *search) useCandidates(w *want, hits []hit) []candidate {
 		if !ok {
 			continue
 		}
-		from := importOf(e.lang, h.path, lines, w.name, w.from.path)
+		if _, done := from[h.path]; !done {
+			from[h.path] = importOf(e.lang, h.path, lines, w.name, w.from.path)
+		}
+		from := from[h.path]
 		if from == "other" {
 			continue // a same-named function of another module
 		}

@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"path"
 	"regexp"
+	"sort"
 	"strconv"
 
 	"github.com/bitreview/bitreview/review"
@@ -21,12 +22,14 @@ func (g *goSearch) changedDecls(c *change, f *ast.File) {
 		g.s.add(&want{kind: wantUses, name: name, family: "go", lang: c.lang, from: c, uses: []review.Place{{Path: c.path, Line: p}},
 			goDir: dir, goPkg: g.importPath(dir, f.Name.Name), goName: f.Name.Name, goKind: kind, weight: 0})
 	}
+	type span struct{ from, to int }
+	spans := make([]span, len(f.Decls)) // in source order, not overlapping
+	for i, d := range f.Decls {
+		spans[i] = span{line(d.Pos()), line(d.End())}
+	}
 	for _, p := range c.points {
-		for _, d := range f.Decls {
-			if p < line(d.Pos()) || p > line(d.End()) {
-				continue
-			}
-			switch d := d.(type) {
+		for i := sort.Search(len(spans), func(i int) bool { return spans[i].to >= p }); i < len(spans) && spans[i].from <= p; i++ {
+			switch d := f.Decls[i].(type) {
 			case *ast.FuncDecl:
 				kind := "func"
 				if d.Recv != nil {

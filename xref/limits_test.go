@@ -136,3 +136,29 @@ func TestSearchStopsInTime(t *testing.T) {
 	assert.Less(t, time.Since(start), 2*time.Second)
 	assert.Positive(t, rel.LeftOut, "files not read in time are counted")
 }
+
+// TestLargeChangedFilesStayLinear: the lines of a changed file are read a
+// bounded number of times however many of them changed, so a pull request
+// adding a 20,000-line function, or 20,000 lines of one-line functions,
+// is searched in about the time it takes to read it.
+func TestLargeChangedFilesStayLinear(t *testing.T) {
+	for name, file := range map[string]string{
+		"one long function": "export function big() {\n" + strings.Repeat("  total = compute(total);\n", 20_000) + "}\n",
+		"many functions":    strings.Repeat("function f() { return compute(1); }\n", 20_000),
+		"python top level":  strings.Repeat("total = compute(total)\n", 20_000),
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := "app/big.ts"
+			if name == "python top level" {
+				path = "app/big.py"
+			}
+			base := map[string]string{"app/compute.ts": "export function compute(n) { return n; }\n", "app/compute.py": "def compute(n):\n    return n\n"}
+			tree, d := change(t, base, map[string]string{path: file})
+			start := time.Now()
+			rel, err := xref.New(tree, xref.Limits{Time: time.Minute}).Related(t.Context(), d.Files)
+			require.NoError(t, err)
+			assert.Less(t, time.Since(start), 5*time.Second)
+			assert.NotEmpty(t, rel.Snippets, dump(rel))
+		})
+	}
+}

@@ -48,6 +48,10 @@ func (s *search) scan(ctx context.Context) map[string][]hit {
 	if len(names) == 0 {
 		return hits
 	}
+	diffed := map[string][][2]int{} // the hunks' lines: the diff, no hit
+	for _, c := range s.changes {
+		diffed[c.path] = c.hunks
+	}
 	for _, i := range s.r.order(families, focus) {
 		p := s.r.files[i].path
 		lines, ok := s.r.lines(ctx, p)
@@ -55,6 +59,9 @@ func (s *search) scan(ctx context.Context) map[string][]hit {
 			continue
 		}
 		for n, line := range lines {
+			if within(diffed[p], n+1) {
+				continue
+			}
 			eachWord(line, func(word string) {
 				if names[word] && len(hits[word]) < maxHits {
 					if hs := hits[word]; len(hs) == 0 || hs[len(hs)-1] != (hit{p, n + 1}) {
@@ -65,6 +72,16 @@ func (s *search) scan(ctx context.Context) map[string][]hit {
 		}
 	}
 	return hits
+}
+
+// within reports whether line n is in one of ranges.
+func within(ranges [][2]int, n int) bool {
+	for _, r := range ranges {
+		if n >= r[0] && n <= r[1] {
+			return true
+		}
+	}
+	return false
 }
 
 // eachWord calls fn with each identifier of line.

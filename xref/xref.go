@@ -108,7 +108,7 @@ func (f *Finder) Related(ctx context.Context, files []*diffparse.File) (*review.
 	s.load(ctx, files)
 	for _, c := range s.changes {
 		if c.lang.name != "go" || !s.golang(ctx, c) {
-			s.generic(c)
+			s.generic(ctx, c)
 		}
 	}
 	hits := s.scan(ctx)
