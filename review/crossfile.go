@@ -70,7 +70,7 @@ type CrossFileStats struct {
 
 // The cross-file budget of a batch, in estimated prompt tokens: at most a
 // quarter of BatchTokens (pack leaves that much of every batch free when
-// a CrossFile is set), at most crossFileBase plus crossFilePerLine per
+// a CrossFile is set and the diff needs more than one batch), at most crossFileBase plus crossFilePerLine per
 // changed line after the first (a one-line change gets about 2,450), and
 // never more than the batch or MAX_INPUT_TOKENS has left after the diff:
 // the diff always comes first.
@@ -89,12 +89,20 @@ Blocks of kind "context" hold code from elsewhere in the repository at the pull 
 `
 
 // packLimit is the diff one batch holds: all of BatchTokens, or three
-// quarters of it when cross-file context is on.
-func (e *Engine) packLimit() int {
+// quarters of it when cross-file context is on and the diff does not fit
+// one batch anyway (a diff that fits one call stays one call; its context
+// gets what the batch has left).
+func (e *Engine) packLimit(files []*diffparse.File, cost func(*diffparse.File) int) int {
 	if e.opts.CrossFile == nil {
 		return e.opts.BatchTokens
 	}
-	return e.opts.BatchTokens - e.opts.BatchTokens/crossFileShare
+	total := 0
+	for _, f := range files {
+		if total += cost(f); total > e.opts.BatchTokens {
+			return e.opts.BatchTokens - e.opts.BatchTokens/crossFileShare
+		}
+	}
+	return e.opts.BatchTokens
 }
 
 // addCrossFile asks the finder once and gives each batch its context,

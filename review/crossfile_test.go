@@ -164,25 +164,49 @@ func TestCrossFileBudget(t *testing.T) {
 	})
 }
 
-// TestCrossFileReservesItsShareWhenPacking: with a finder, a batch holds
-// at most three quarters of BatchTokens of diff, so every batch has room
-// for its share; no file is left out that fitted before.
+// fourFiles is a diff of four files of the same size.
+func fourFiles(t *testing.T) *diffparse.Diff {
+	t.Helper()
+	var raw strings.Builder
+	for _, name := range []string{"a", "b", "c", "d"} {
+		fmt.Fprintf(&raw, "diff --git a/%s.go b/%s.go\n--- a/%s.go\n+++ b/%s.go\n@@ -1,2 +1,2 @@\n package x\n-var %s = 1\n+var %s = 2\n", name, name, name, name, name, name)
+	}
+	d, err := diffparse.Parse([]byte(raw.String()))
+	require.NoError(t, err)
+	return d
+}
+
+// TestCrossFileReservesItsShareWhenPacking: with a finder, a diff that
+// fits one batch stays one call (its context gets what is left); a diff
+// that needs more than one batch is packed into three quarters of
+// BatchTokens each, so every batch has room for its share. No file is
+// left out that fitted before.
 func TestCrossFileReservesItsShareWhenPacking(t *testing.T) {
-	d := sampleDiff(t)
-	batch := diffTokens(d)
-	for _, cf := range []CrossFile{nil, &fakeCrossFile{rel: manySnippets(3)}} {
-		m := &fakeModel{fn: reply(`{"summary":"s","findings":[]}`)}
-		res, err := New(m, Options{BatchTokens: batch, CrossFile: cf, NoWalkthrough: true}).Review(t.Context(), testPR, d)
-		require.NoError(t, err)
-		assert.Empty(t, res.Skipped)
-		if cf == nil {
-			assert.Len(t, m.reviews(), 1, "the whole diff fits one batch")
-			continue
-		}
-		assert.Len(t, m.reviews(), 2, "a quarter of the batch is kept for context")
-		for _, r := range m.reviews() {
-			assert.LessOrEqual(t, EstimateTokens(fromDiff(r.Prompt)), batch, "diff and context within BatchTokens")
-		}
+	d := fourFiles(t)
+	one := diffTokens(d) / 4
+	for _, tc := range []struct {
+		name      string
+		batch     int
+		cf        CrossFile
+		wantFiles []int // files per batch
+	}{
+		{name: "fits one batch, no finder", batch: 4 * one, wantFiles: []int{4}},
+		{name: "fits one batch, finder", batch: 4 * one, cf: &fakeCrossFile{rel: manySnippets(3)}, wantFiles: []int{4}},
+		{name: "needs two, no finder", batch: 3*one + one/2, wantFiles: []int{3, 1}},
+		{name: "needs two, finder", batch: 3*one + one/2, cf: &fakeCrossFile{rel: manySnippets(3)}, wantFiles: []int{2, 2}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := &fakeModel{fn: reply(`{"summary":"s","findings":[]}`)}
+			res, err := New(m, Options{BatchTokens: tc.batch, CrossFile: tc.cf, NoWalkthrough: true, Concurrency: 1}).Review(t.Context(), testPR, d)
+			require.NoError(t, err)
+			assert.Empty(t, res.Skipped)
+			var got []int
+			for _, r := range m.reviews() {
+				got = append(got, strings.Count(r.Prompt, `<untrusted kind="diff"`))
+				assert.LessOrEqual(t, EstimateTokens(fromDiff(r.Prompt)), tc.batch, "diff and context within BatchTokens")
+			}
+			assert.Equal(t, tc.wantFiles, got)
+		})
 	}
 }
 

@@ -95,7 +95,7 @@ func (e *Engine) pack(files []*diffparse.File, r renderer, res *Result) []batch 
 	}
 	var plan []batch
 	var cur batch
-	total, limit := 0, e.packLimit()
+	total, limit := 0, e.packLimit(files, cost)
 	flush := func() {
 		if len(cur.files) > 0 {
 			plan = append(plan, cur)
