@@ -131,45 +131,92 @@ func editContent(rng *rand.Rand, data []byte) []byte {
 	return bytes.Join(lines, nil)
 }
 
-func runProperty(t *testing.T, rng *rand.Rand, home string) {
-	dir := t.TempDir()
-	git := func(args ...string) []byte {
-		t.Helper()
-		cmd := exec.Command("git", append([]string{"-c", "core.quotepath=true", "-c", "core.autocrlf=false",
-			"-c", "diff.noprefix=false", "-c", "diff.mnemonicprefix=false", "-c", "core.filemode=true",
-			"-c", "color.ui=false", "-c", "init.defaultBranch=main"}, args...)...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "HOME="+home, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
-			"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, stderr.String())
-		}
-		return out
-	}
-	write := func(tr tree) {
-		t.Helper()
-		for p, f := range tr {
-			full := filepath.Join(dir, p)
-			if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			mode := os.FileMode(0o644)
-			if f.exec {
-				mode = 0o755
-			}
-			if err := os.WriteFile(full, f.data, mode); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.Chmod(full, mode); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+// propRepo is the scratch repository of one property run.
+type propRepo struct {
+	t         *testing.T
+	dir, home string
+}
 
-	// The old tree.
+// git runs git in the repository with a fixed configuration and returns
+// its output; a failure fails the test.
+func (r propRepo) git(args ...string) []byte {
+	r.t.Helper()
+	cmd := exec.Command("git", append([]string{"-c", "core.quotepath=true", "-c", "core.autocrlf=false",
+		"-c", "diff.noprefix=false", "-c", "diff.mnemonicprefix=false", "-c", "core.filemode=true",
+		"-c", "color.ui=false", "-c", "init.defaultBranch=main"}, args...)...)
+	cmd.Dir = r.dir
+	cmd.Env = append(os.Environ(), "HOME="+r.home, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
+		"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		r.t.Fatalf("git %v: %v\n%s", args, err, stderr.String())
+	}
+	return out
+}
+
+// write puts tr's files in the working tree with their modes.
+func (r propRepo) write(tr tree) {
+	r.t.Helper()
+	for p, f := range tr {
+		full := filepath.Join(r.dir, p)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			r.t.Fatal(err)
+		}
+		mode := os.FileMode(0o644)
+		if f.exec {
+			mode = 0o755
+		}
+		if err := os.WriteFile(full, f.data, mode); err != nil {
+			r.t.Fatal(err)
+		}
+		if err := os.Chmod(full, mode); err != nil {
+			r.t.Fatal(err)
+		}
+	}
+}
+
+// remove deletes p from the working tree.
+func (r propRepo) remove(p string) {
+	r.t.Helper()
+	if err := os.Remove(filepath.Join(r.dir, p)); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+func runProperty(t *testing.T, rng *rand.Rand, home string) {
+	repo := propRepo{t: t, dir: t.TempDir(), home: home}
+	oldTree := randomTree(rng)
+	repo.git("init", "-q", ".")
+	repo.write(oldTree)
+	repo.git("add", "-A")
+	repo.git("commit", "-q", "--allow-empty", "-m", "old")
+
+	newTree := mutateTree(rng, repo, oldTree)
+	repo.write(newTree)
+	repo.git("add", "-A")
+	args := []string{"diff", "--cached", "-M", "-U" + strconv.Itoa(rng.IntN(4))}
+	if rng.IntN(2) == 0 {
+		args = append(args, "-C", "--find-copies-harder")
+	}
+	raw := repo.git(append(args, "HEAD")...)
+
+	d, err := Parse(raw)
+	if err != nil {
+		t.Fatalf("parse: %v\n%s", err, raw)
+	}
+	checkInvariants(t, d)
+	assertStreamSame(t, raw, d)
+	checkEveryChangeListed(t, d, oldTree, newTree, raw)
+	for _, f := range d.Files {
+		checkFileAgainstTrees(t, f, oldTree, newTree, raw)
+	}
+}
+
+// randomTree is the old tree: a few named files, sometimes executable,
+// sometimes a binary.
+func randomTree(rng *rand.Rand) tree {
 	oldTree := tree{}
 	for _, i := range rng.Perm(len(propNames))[:3+rng.IntN(6)] {
 		oldTree[propNames[i]] = treeFile{data: randomContent(rng), exec: rng.IntN(6) == 0}
@@ -177,16 +224,13 @@ func runProperty(t *testing.T, rng *rand.Rand, home string) {
 	if rng.IntN(3) == 0 {
 		oldTree["bin.dat"] = treeFile{data: []byte("BIN\x00" + strconv.Itoa(rng.IntN(100)))}
 	}
-	git("init", "-q", ".")
-	write(oldTree)
-	git("add", "-A")
-	git("commit", "-q", "--allow-empty", "-m", "old")
+	return oldTree
+}
 
-	// The new tree: edits, deletions, additions, renames, copies, chmods.
-	newTree := tree{}
-	for p, f := range oldTree {
-		newTree[p] = f
-	}
+// mutateTree is the new tree: edits, deletions (removed from repo's
+// working tree), additions, renames, copies, chmods of oldTree.
+func mutateTree(rng *rand.Rand, repo propRepo, oldTree tree) tree {
+	newTree := maps.Clone(oldTree)
 	for _, p := range slices.Sorted(maps.Keys(oldTree)) {
 		f := newTree[p]
 		switch rng.IntN(8) {
@@ -197,16 +241,12 @@ func runProperty(t *testing.T, rng *rand.Rand, home string) {
 			}
 		case 3:
 			delete(newTree, p)
-			if err := os.Remove(filepath.Join(dir, p)); err != nil {
-				t.Fatal(err)
-			}
+			repo.remove(p)
 			continue
 		case 4: // rename, maybe edited
 			if to := propNames[rng.IntN(len(propNames))]; newTree[to].data == nil && !strings.HasPrefix(to, p+"/") && !strings.HasPrefix(p, to+"/") && !hasDirConflict(newTree, to) {
 				delete(newTree, p)
-				if err := os.Remove(filepath.Join(dir, p)); err != nil {
-					t.Fatal(err)
-				}
+				repo.remove(p)
 				if rng.IntN(2) == 0 {
 					f.data = editContent(rng, f.data)
 				}
@@ -227,22 +267,13 @@ func runProperty(t *testing.T, rng *rand.Rand, home string) {
 			newTree[p] = treeFile{data: randomContent(rng)}
 		}
 	}
-	write(newTree)
-	git("add", "-A")
-	args := []string{"diff", "--cached", "-M", "-U" + strconv.Itoa(rng.IntN(4))}
-	if rng.IntN(2) == 0 {
-		args = append(args, "-C", "--find-copies-harder")
-	}
-	raw := git(append(args, "HEAD")...)
+	return newTree
+}
 
-	d, err := Parse(raw)
-	if err != nil {
-		t.Fatalf("parse: %v\n%s", err, raw)
-	}
-	checkInvariants(t, d)
-	assertStreamSame(t, raw, d)
-
-	// Every change is in the diff.
+// checkEveryChangeListed: every changed, added and deleted path is in the
+// diff.
+func checkEveryChangeListed(t *testing.T, d *Diff, oldTree, newTree tree, raw []byte) {
+	t.Helper()
 	inDiffNew, inDiffOld := map[string]bool{}, map[string]bool{}
 	for _, f := range d.Files {
 		inDiffNew[f.NewPath], inDiffOld[f.OldPath] = true, true
@@ -257,59 +288,62 @@ func runProperty(t *testing.T, rng *rand.Rand, home string) {
 			t.Errorf("deleted path %q is not in the diff\n%s", p, raw)
 		}
 	}
+}
 
-	for _, f := range d.Files {
-		var oldData, newData []byte
-		if f.OldPath != "" {
-			of, ok := oldTree[f.OldPath]
-			if !ok {
-				t.Fatalf("old path %q of %s is not in the old tree\n%s", f.OldPath, f.Status, raw)
-			}
-			oldData = of.data
-			if want := modeOf(of); f.OldMode != "" && f.OldMode != want {
-				t.Errorf("%s: old mode %s, want %s", f.OldPath, f.OldMode, want)
-			}
+// checkFileAgainstTrees checks one file of the diff against the trees it
+// came from: its modes, its binary flag, each line's text at its number,
+// and that its hunks rebuild the new file from the old.
+func checkFileAgainstTrees(t *testing.T, f *File, oldTree, newTree tree, raw []byte) {
+	t.Helper()
+	oldData := sideData(t, f.OldPath, f.OldMode, "old", oldTree, f.Status, raw)
+	newData := sideData(t, f.NewPath, f.NewMode, "new", newTree, f.Status, raw)
+	if f.OldPath != "" && f.NewPath != "" && bytes.Equal(oldData, newData) {
+		// Pure rename, copy or mode change: no content, binary or not.
+		if len(f.Hunks) > 0 {
+			t.Errorf("%s: unchanged content but %d hunks", f.Path(), len(f.Hunks))
 		}
-		if f.NewPath != "" {
-			nf, ok := newTree[f.NewPath]
-			if !ok {
-				t.Fatalf("new path %q of %s is not in the new tree\n%s", f.NewPath, f.Status, raw)
-			}
-			newData = nf.data
-			if want := modeOf(nf); f.NewMode != "" && f.NewMode != want {
-				t.Errorf("%s: new mode %s, want %s", f.NewPath, f.NewMode, want)
-			}
+		return
+	}
+	if bytes.IndexByte(oldData, 0) >= 0 || bytes.IndexByte(newData, 0) >= 0 {
+		if !f.Binary || len(f.Hunks) > 0 {
+			t.Errorf("%s: binary content but Binary=%v with %d hunks", f.Path(), f.Binary, len(f.Hunks))
 		}
-		if f.OldPath != "" && f.NewPath != "" && bytes.Equal(oldData, newData) {
-			// Pure rename, copy or mode change: no content, binary or not.
-			if len(f.Hunks) > 0 {
-				t.Errorf("%s: unchanged content but %d hunks", f.Path(), len(f.Hunks))
+		return
+	}
+	oldLines, newLines := rawLines(oldData), rawLines(newData)
+	for _, h := range f.Hunks {
+		lastOld, lastNew := lastOnSide(h, Old), lastOnSide(h, New)
+		for i := range h.Lines {
+			l := &h.Lines[i]
+			if l.Kind != Added {
+				checkLine(t, f.OldPath, oldLines, l.Old, rawOf(l, h.NoNewlineOld && l == lastOld), raw)
 			}
-			continue
-		}
-		if bytes.IndexByte(oldData, 0) >= 0 || bytes.IndexByte(newData, 0) >= 0 {
-			if !f.Binary || len(f.Hunks) > 0 {
-				t.Errorf("%s: binary content but Binary=%v with %d hunks", f.Path(), f.Binary, len(f.Hunks))
+			if l.Kind != Removed {
+				checkLine(t, f.NewPath, newLines, l.New, rawOf(l, h.NoNewlineNew && l == lastNew), raw)
 			}
-			continue
-		}
-		oldLines, newLines := rawLines(oldData), rawLines(newData)
-		for _, h := range f.Hunks {
-			lastOld, lastNew := lastOnSide(h, Old), lastOnSide(h, New)
-			for i := range h.Lines {
-				l := &h.Lines[i]
-				if l.Kind != Added {
-					checkLine(t, f.OldPath, oldLines, l.Old, rawOf(l, h.NoNewlineOld && l == lastOld), raw)
-				}
-				if l.Kind != Removed {
-					checkLine(t, f.NewPath, newLines, l.New, rawOf(l, h.NoNewlineNew && l == lastNew), raw)
-				}
-			}
-		}
-		if got := apply(oldLines, f.Hunks); !bytes.Equal(got, newData) {
-			t.Errorf("%s: applying the hunks gives\n%q\nwant\n%q\ndiff:\n%s", f.Path(), got, newData, raw)
 		}
 	}
+	if got := apply(oldLines, f.Hunks); !bytes.Equal(got, newData) {
+		t.Errorf("%s: applying the hunks gives\n%q\nwant\n%q\ndiff:\n%s", f.Path(), got, newData, raw)
+	}
+}
+
+// sideData is the content of one side (old or new) of a file of the diff
+// in its tree, nil for no path; the path must be in the tree and its mode,
+// when the diff names one, must match.
+func sideData(t *testing.T, path, mode, side string, tr tree, status Status, raw []byte) []byte {
+	t.Helper()
+	if path == "" {
+		return nil
+	}
+	tf, ok := tr[path]
+	if !ok {
+		t.Fatalf("%s path %q of %s is not in the %s tree\n%s", side, path, status, side, raw)
+	}
+	if want := modeOf(tf); mode != "" && mode != want {
+		t.Errorf("%s: %s mode %s, want %s", path, side, mode, want)
+	}
+	return tf.data
 }
 
 // hasDirConflict reports whether p would clash with an existing file used

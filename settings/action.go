@@ -53,6 +53,35 @@ func ActionEnviron(environ []string) []string {
 	return append(out, inputs...) // later entries win in Load and env.Parse
 }
 
+// PlatformOf picks what `bitreview pipe` talks to: PLATFORM=github or
+// PLATFORM=bitbucket when set (also as the action input), else GitHub
+// inside GitHub Actions (GITHUB_ACTIONS=true), else Bitbucket. `bitreview
+// action` is always GitHub.
+func PlatformOf(environ []string) (string, error) {
+	var platform, actions string
+	for _, kv := range environ {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "PLATFORM", "INPUT_PLATFORM":
+			if v != "" {
+				platform = strings.ToLower(strings.TrimSpace(v))
+			}
+		case "GITHUB_ACTIONS":
+			actions = v
+		}
+	}
+	switch platform {
+	case "github", "bitbucket":
+		return platform, nil
+	case "":
+		if actions == "true" {
+			return "github", nil
+		}
+		return "bitbucket", nil
+	}
+	return "", fmt.Errorf("PLATFORM: must be github or bitbucket, not %q", platform)
+}
+
 // LoadAction reads the action's own variables from environ (after
 // ActionEnviron) and checks the ones GitHub Actions must set.
 func LoadAction(environ []string) (Action, error) {
@@ -117,23 +146,4 @@ func ReadEvent(path string) (Event, int, error) {
 		return e, e.Issue.Number, nil
 	}
 	return e, 0, nil
-}
-
-// ActionRequest reads a comment with the shared parser, as the relay does
-// on Bitbucket: the command the action runs ("review", "full review",
-// "summary", which reviews like review, or "help"), or the question; both
-// are "" when the comment does not mention bitreview. The commands the
-// action does not offer (pause, resume, ignore) are answered with the
-// help.
-func ActionRequest(body string) (cmd, question string) {
-	m, ok := CommandParser().Parse(body)
-	switch {
-	case !ok:
-		return "", ""
-	case m.Command == command.Ask:
-		return "", m.Question
-	case m.Command == command.Pause || m.Command == command.Resume || m.Command == command.Ignore:
-		return string(command.Help), ""
-	}
-	return string(m.Command), ""
 }

@@ -72,22 +72,26 @@ func TestReadEvent(t *testing.T) {
 	assert.ErrorContains(t, err, "parse GITHUB_EVENT_PATH")
 }
 
-func TestActionRequest(t *testing.T) {
+func TestPlatformOf(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct{ body, cmd, question string }{
-		{"@bitreview review", "review", ""},
-		{"@bitreview Full Review!", "full review", ""},
-		{"@bitreview summary", "summary", ""},
-		{"@bitreview", "help", ""},
-		{"@bitreview pause", "help", ""},
-		{"@bitreview resume", "help", ""},
-		{"@bitreview ignore", "help", ""},
-		{"@bitreview why is this slow?", "", "why is this slow?"},
-		{"looks good", "", ""},
-		{"`@bitreview review`", "", ""},
+	for _, tc := range []struct {
+		env  []string
+		want string
+		bad  bool
+	}{
+		{env: nil, want: "bitbucket"},
+		{env: []string{"GITHUB_ACTIONS=true"}, want: "github"},
+		{env: []string{"GITHUB_ACTIONS=true", "PLATFORM=bitbucket"}, want: "bitbucket"},
+		{env: []string{"PLATFORM=GitHub"}, want: "github"},
+		{env: []string{"INPUT_PLATFORM=github"}, want: "github"},
+		{env: []string{"PLATFORM=gitlab"}, bad: true},
 	} {
-		cmd, q := ActionRequest(tc.body)
-		assert.Equal(t, tc.cmd, cmd, tc.body)
-		assert.Equal(t, tc.question, q, tc.body)
+		got, err := PlatformOf(tc.env)
+		if tc.bad {
+			assert.Error(t, err, "%v", tc.env)
+			continue
+		}
+		assert.NoError(t, err)
+		assert.Equal(t, tc.want, got, "%v", tc.env)
 	}
 }

@@ -221,3 +221,12 @@ func mustParse(t *testing.T, raw string) *diffparse.Diff {
 	require.NoError(t, err)
 	return d
 }
+
+// A host that says how it read the diff (DiffNoter) has it said in the
+// step log.
+func TestDiffNotesAreLogged(t *testing.T) {
+	f := newFixture(t)
+	out := Run(t.Context(), diffNoter{f.p}, f.s, f.deps)
+	require.NoError(t, out.Err, f.log.String())
+	assert.Contains(t, f.log.String(), "rebuilt from the files endpoint")
+}

@@ -191,25 +191,15 @@ func TestLocalReviewOfHostileCheckout(t *testing.T) {
 	git("commit", "-q", "-m", "leak")
 	require.NoError(t, os.WriteFile(filepath.Join(dir, ".env"), []byte("ENV-CANARY-31\n"), 0o600))
 
-	stub := llmtest.NewOpenAI(t)
-	stub.SetDefault(func(c llmtest.Call) llmtest.Reply {
-		if c.SchemaName == review.WalkthroughSchemaName {
-			return llmtest.Reply{JSON: `{"summary":"s","files":[{"path":"leak.go","note":"n","trivial":false}]}`}
-		}
-		return llmtest.Reply{JSON: `{"summary":"ok","findings":[]}`}
-	})
-	cmd := exec.Command(binary, "review", "--base", "main", "--format", "markdown", dir)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(),
-		"LLM_PROVIDER=openai-compatible", "LLM_BASE_URL=" + stub.URL, "LLM_MODEL=stub-model"}
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	require.NoError(t, cmd.Run(), stderr.String())
+	stub := noFindingsStub(t, "leak.go")
+	stdout, stderr, code := runReview(t, stub, "--base", "main", "--format", "markdown", dir)
+	require.Equal(t, exitOK, code, stderr)
 
 	assertNoGitConfig(t, stub.Calls())
 	prompts := allPrompts(stub.Calls())
 	assert.False(t, strings.Contains(prompts, "ENV-CANARY-31"), "the untracked .env reached the model")
 	assert.Contains(t, prompts, "TRACKED-GUIDE-TEXT", "a tracked guideline is still used")
-	for _, where := range []string{stderr.String(), stdout.String()} {
+	for _, where := range []string{stderr, stdout} {
 		assert.Contains(t, where, "guideline .env refused: not tracked at main")
 		assert.Contains(t, where, "guideline .git/config refused: under .git/")
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -52,28 +51,13 @@ func validateConfigFile(name string, stdout, stderr io.Writer) bool {
 		fmt.Fprintf(stderr, "✖ %v\n", err)
 		return false
 	}
-	_, warns, err := repoconfig.Parse(name, data)
-	ok := err == nil
-	for _, w := range warns {
-		if !w.UnknownKey {
-			fmt.Fprintf(stderr, "! %s: %s\n", name, w)
-			continue
+	ok := true
+	for _, c := range repoconfig.Validate(name, data) {
+		mark := "!"
+		if c.Fatal {
+			mark, ok = "✖", false
 		}
-		ok = false
-		w.Msg = "unknown key"
-		if w.Suggest != "" {
-			w.Msg += " (did you mean " + w.Suggest + "?)"
-		}
-		fmt.Fprintf(stderr, "✖ %s: %s\n", name, w)
-	}
-	var ce *repoconfig.Error
-	switch {
-	case errors.As(err, &ce):
-		for _, p := range ce.Problems {
-			fmt.Fprintf(stderr, "✖ %s: %s\n", name, p)
-		}
-	case err != nil:
-		fmt.Fprintf(stderr, "✖ %s: %v\n", name, err)
+		fmt.Fprintf(stderr, "%s %s\n", mark, c.Text)
 	}
 	if ok {
 		fmt.Fprintf(stdout, "✔ %s is valid\n", name)

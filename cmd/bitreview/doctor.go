@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bytes"
-	"cmp"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -12,28 +9,24 @@ import (
 
 	"github.com/bitreview/bitreview/admin"
 	"github.com/bitreview/bitreview/internal/termsafe"
-	"github.com/bitreview/bitreview/settings"
 )
 
-// doctorReport is what `bitreview doctor --format json` prints.
-type doctorReport = admin.Report
-
+// doctorFlags are doctor's flags: its options', and the output format.
 type doctorFlags struct {
-	workspace, repo, url, format, forList string
-	pr                                    int
-	noWriteProbes                         bool
+	admin.DoctorFlags
+	format string
 }
 
 // doctorFlagSet declares doctor's flags into f (also for its help).
 func doctorFlagSet(f *doctorFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
-	fs.StringVar(&f.workspace, "workspace", "", "workspace slug (default BITBUCKET_WORKSPACE)")
-	fs.StringVar(&f.repo, "repo", "", "repository slug (default BITBUCKET_REPO_SLUG)")
-	fs.StringVar(&f.url, "url", "", "the relay's webhook URL: the webhook must point to it, and the relay is pinged")
-	fs.IntVar(&f.pr, "pr", 0, "a pull request to read (default: the newest open one)")
+	fs.StringVar(&f.Workspace, "workspace", "", "workspace slug (default BITBUCKET_WORKSPACE)")
+	fs.StringVar(&f.Repo, "repo", "", "repository slug (default BITBUCKET_REPO_SLUG)")
+	fs.StringVar(&f.URL, "url", "", "the relay's webhook URL: the webhook must point to it, and the relay is pinged")
+	fs.IntVar(&f.PR, "pr", 0, "a pull request to read (default: the newest open one)")
 	fs.StringVar(&f.format, "format", "text", "text or json")
-	fs.StringVar(&f.forList, "for", "pipe,relay,setup", "check what these commands need: pipe, relay, setup (comma-separated)")
-	fs.BoolVar(&f.noWriteProbes, "no-write-probes", false, "skip the write-scope probes (requests that target an object that cannot exist)")
+	fs.StringVar(&f.For, "for", "pipe,relay,setup", "check what these commands need: pipe, relay, setup (comma-separated)")
+	fs.BoolVar(&f.NoWriteProbes, "no-write-probes", false, "skip the write-scope probes (requests that target an object that cannot exist)")
 	return fs
 }
 
@@ -47,17 +40,20 @@ func runDoctor(ctx context.Context, args, environ []string, stdout, stderr io.Wr
 		return code
 	}
 	cfg, problems := loadAdminConfig(environ, "the scopes of the commands it checks")
-	o, more := doctorOptions(f, cfg)
+	if f.format != "text" && f.format != "json" {
+		problems = append(problems, "--format: must be text or json")
+	}
+	o, more := admin.NewDoctorOptions(f.DoctorFlags, cfg)
 	problems = append(problems, more...)
 	if len(problems) == 0 {
-		client, err := apiClient(cfg)
+		client, err := newBitbucketClient(cfg)
 		if err == nil {
 			return reportDoctor(stdout, f.format, admin.Doctor(ctx, client, o))
 		}
 		problems = append(problems, err.Error())
 	}
 	if f.format == "json" { // a script asked for JSON: it gets JSON
-		writeDoctorJSON(stdout, admin.Report{Workspace: o.Workspace, Repo: o.Repo, Auth: o.Auth,
+		_ = termsafe.EncodeJSON(stdout, admin.Report{Workspace: o.Workspace, Repo: o.Repo, Auth: o.Auth,
 			For: o.For, Checks: []admin.Check{}, Problems: problems})
 		return exitConfig
 	}
@@ -65,49 +61,10 @@ func runDoctor(ctx context.Context, args, environ []string, stdout, stderr io.Wr
 	return exitConfig
 }
 
-// doctorOptions turns the flags and the configuration into doctor's
-// options, and names what is wrong with them.
-func doctorOptions(f doctorFlags, cfg settings.Settings) (admin.DoctorOptions, []string) {
-	var problems []string
-	if f.format != "text" && f.format != "json" {
-		problems = append(problems, "--format: must be text or json")
-	}
-	roles, ok := admin.ParseRoles(f.forList)
-	if !ok {
-		problems = append(problems, "--for: must list pipe, relay or setup")
-	}
-	if f.url != "" {
-		if p := admin.HookURLProblem(f.url); p != "" {
-			problems = append(problems, "--url: "+p)
-		}
-	}
-	o := admin.DoctorOptions{
-		Workspace: cmp.Or(f.workspace, cfg.Workspace), Repo: cmp.Or(f.repo, cfg.RepoSlug),
-		APIURL: cfg.APIURL, Auth: cfg.AuthMode(), AccessToken: cfg.AccessToken != "",
-		RelayURL: f.url, PR: f.pr, For: roles, NoWriteProbes: f.noWriteProbes,
-		LLM:         cfg.LLM(),
-		LLMProblems: cfg.LLMProblems("pipe"),
-	}
-	problems = append(problems, workspaceProblem(o.Workspace)...)
-	if o.Repo == "" {
-		problems = append(problems, "--repo: not set, and neither is BITBUCKET_REPO_SLUG")
-	}
-	return o, problems
-}
-
-func writeDoctorJSON(w io.Writer, rep admin.Report) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(rep)
-	_, _ = w.Write(termsafe.JSON(b.Bytes()))
-}
-
 // reportDoctor prints the report in format and maps it to the exit code.
 func reportDoctor(w io.Writer, format string, rep admin.Report) int {
 	if format == "json" {
-		writeDoctorJSON(w, rep)
+		_ = termsafe.EncodeJSON(w, rep)
 	} else {
 		printDoctorText(w, rep)
 	}

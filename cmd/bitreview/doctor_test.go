@@ -17,6 +17,22 @@ import (
 	"github.com/bitreview/bitreview/relay"
 )
 
+// What setup installs and doctor checks, as admin has it.
+const (
+	hookDescription = admin.HookDescription
+	pipelinesFile   = admin.PipelinesFile
+)
+
+// hookEvents are the events the relay acts on.
+var hookEvents = admin.HookEvents()
+
+// pipelinesSnippet is what bitbucket-pipelines.yml needs, with this
+// binary's image when it is a release.
+func pipelinesSnippet() string { return admin.PipelinesSnippet(version) }
+
+// doctorReport is what `bitreview doctor --format json` prints.
+type doctorReport = admin.Report
+
 // doctorScopes is the union of what pipe, relay and setup need: exactly
 // what doctor checks.
 var doctorScopes = []string{

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/bitreview/bitreview/admin"
 	"github.com/bitreview/bitreview/settings"
 )
 
@@ -18,7 +19,6 @@ type cmdHelp struct {
 	summary string // one line in `bitreview help`
 	about   string // what it does, exit codes
 	flags   func() *flag.FlagSet
-	vars    func() []settings.Var
 }
 
 // commandTable lists every command and subcommand; run dispatches the same
@@ -29,30 +29,27 @@ func commandTable() []cmdHelp {
 			about: "Reviews the pull request of a Bitbucket Pipelines run and posts inline comments, one summary and a\n" +
 				"Code Insights report. With GITHUB_ACTIONS=true or PLATFORM=github it runs as `bitreview action`.\n" +
 				"Exit codes: 0 ok, 1 a finding at or above FAIL_ON, 2 bad configuration, 3 Bitbucket or the LLM\n" +
-				"unreachable (only with FAIL_ON_ERROR=true).",
-			vars: pipeVars},
+				"unreachable (only with FAIL_ON_ERROR=true)."},
 		{name: "action", summary: "the GitHub Action: review the event's pull request",
 			about: "Reviews the pull request of a pull_request event, or answers an @bitreview comment (docs/github-action.md).\n" +
-				"Every variable below can also come as an action input (INPUT_<NAME>). Exit codes as for pipe.",
-			vars: actionVars},
+				"Every variable below can also come as an action input (INPUT_<NAME>). Exit codes as for pipe."},
 		{name: "review", args: "[--base REF] [--format FORMAT] [DIR]", summary: "review a local checkout's changes, print the review",
 			about: "Reviews DIR's changes (default .) against the merge base with the remote's default branch and prints\n" +
 				"the review; nothing is posted. Without an LLM configured it tries a local Ollama, else prints the\n" +
 				"walkthrough and built-in checks. Flags may come before or after DIR.\n" +
 				"Exit codes: 0 ok, 1 a finding at or above FAIL_ON, 2 bad usage or configuration, 3 the LLM failed.",
-			flags: func() *flag.FlagSet { var b, f string; return reviewFlagSet(&b, &f) }, vars: reviewVars},
+			flags: func() *flag.FlagSet { var b, f string; return reviewFlagSet(&b, &f) }},
 		{name: "relay", summary: "serve webhooks, start the pipeline for @bitreview comments",
 			about: "Verifies each webhook's signature and starts the repository's custom pipeline `bitreview` for\n" +
 				"@bitreview comments and fork pull requests. Needs " + relayScopes + ".\n" +
-				"Exit codes: 0 after a clean shutdown, 2 bad configuration, 3 Bitbucket unreachable at startup.",
-			vars: relayVars},
+				"Exit codes: 0 after a clean shutdown, 2 bad configuration, 3 Bitbucket unreachable at startup."},
 		{name: "setup", args: "--url URL [--repos A,B | --all] [--workspace WS] [--replace-url OLD] [--update-secret] [--dry-run]",
 			summary: "install or repair the relay's webhook on repositories",
-			about: "Installs or repairs the relay's webhook (events " + strings.Join(hookEvents, ", ") + ",\n" +
+			about: "Installs or repairs the relay's webhook (events " + strings.Join(admin.HookEvents(), ", ") + ",\n" +
 				"secret RELAY_WEBHOOK_SECRET) on each repository, never creating a second one, and prints the\n" +
 				"bitbucket-pipelines.yml steps a repository still lacks.\nNeeds " + setupScopes + ".\n" +
 				"Exit codes: 0 all set up (or planned), 1 a repository failed, 2 bad configuration.",
-			flags: func() *flag.FlagSet { return setupFlagSet(&setupFlags{}) }, vars: setupVars},
+			flags: func() *flag.FlagSet { return setupFlagSet(&admin.SetupFlags{}) }},
 		{name: "doctor", args: "[--workspace WS] [--repo SLUG] [--url URL] [--pr N] [--for pipe,relay,setup] [--format text|json] [--no-write-probes]",
 			summary: "check credentials, scopes, webhook, pipelines, the LLM",
 			about: "Checks the credentials, each scope the chosen commands need, workspace membership, the relay's webhook,\n" +
@@ -61,7 +58,7 @@ func commandTable() []cmdHelp {
 				"(comment 0, webhook and pipeline {00000000-…}): Bitbucket checks scopes first, so 403 names a missing scope\n" +
 				"and 404 shows it is granted; nothing is created or changed. --no-write-probes skips them.\n" +
 				"Exit codes: 0 all good (warnings allowed), 1 something is broken, 2 bad configuration.",
-			flags: func() *flag.FlagSet { return doctorFlagSet(&doctorFlags{}) }, vars: doctorVars},
+			flags: func() *flag.FlagSet { return doctorFlagSet(&doctorFlags{}) }},
 		{name: "config", args: "validate|schema", summary: "the repository config's subcommands (below)",
 			about: "Subcommands: `bitreview config validate [FILE...]` and `bitreview config schema`."},
 		{name: "config validate", args: "[FILE...]", summary: "check repository config files",
@@ -147,11 +144,12 @@ func printCommandHelp(w io.Writer, c cmdHelp) {
 			fmt.Fprintf(w, "  %s\n      %s%s\n", strings.TrimSpace("--"+f.Name+" "+typ), usage, def)
 		})
 	}
-	if c.vars == nil {
+	vars := settings.CommandVars(c.name)
+	if vars == nil {
 		return
 	}
 	fmt.Fprint(w, "\nVariables:\n")
-	for _, v := range c.vars() {
+	for _, v := range vars {
 		if v.Default != "" {
 			fmt.Fprintf(w, "  %-32s default %s\n", v.Key, v.Default)
 		} else {
@@ -174,63 +172,4 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 	}
 	printCommandHelp(stdout, c)
 	return exitOK
-}
-
-// pipelinesSet are the Settings variables that Pipelines or the relay set,
-// listed after the user's in the pipe's help.
-var pipelinesSet = []string{"BITBUCKET_WORKSPACE", "BITBUCKET_REPO_SLUG", "BITBUCKET_PR_ID", "BITBUCKET_COMMIT",
-	"BITBUCKET_CLONE_DIR", "BITBUCKET_PR_DESTINATION_BRANCH", "BITBUCKET_BRANCH", "BITBUCKET_BUILD_NUMBER",
-	"BITBUCKET_PIPE_STORAGE_DIR", "BITBUCKET_PIPELINE_UUID", "BITREVIEW_PR_ID", "BITREVIEW_COMMENT_ID", "BITREVIEW_COMMAND"}
-
-// bitbucketAuth are the credentials setup, doctor and the relay read.
-var bitbucketAuth = []string{"BITBUCKET_ACCESS_TOKEN", "BITBUCKET_API_TOKEN", "BITBUCKET_EMAIL", "BITBUCKET_API_URL"}
-
-// pipeVars are Settings' variables, the user's first, and PLATFORM.
-func pipeVars() []settings.Var {
-	all := append(settings.Vars(), settings.Var{Key: "PATH_FILTERS"}, settings.Var{Key: "PLATFORM"})
-	user := filterVars(all, func(k string) bool { return !slices.Contains(pipelinesSet, k) })
-	return append(user, filterVars(all, func(k string) bool { return slices.Contains(pipelinesSet, k) })...)
-}
-
-// actionVars are the GitHub ones and Settings' without Bitbucket's.
-func actionVars() []settings.Var {
-	gh := settings.VarsOf(&settings.Action{})
-	return append(gh, filterVars(append(settings.Vars(), settings.Var{Key: "PATH_FILTERS"}), func(k string) bool {
-		return !strings.HasPrefix(k, "BITBUCKET_") && !strings.HasPrefix(k, "BITREVIEW_")
-	})...)
-}
-
-// reviewVars are the model and review settings local review reads.
-func reviewVars() []settings.Var {
-	skip := []string{"CODE_INSIGHTS", "TASKS_ON", "INCREMENTAL", "DRY_RUN", "DEBUG", "RUN_TIMEOUT"}
-	return filterVars(append(settings.Vars(), settings.Var{Key: "PATH_FILTERS"}), func(k string) bool {
-		return !strings.HasPrefix(k, "BITBUCKET_") && !strings.HasPrefix(k, "BITREVIEW_") && !slices.Contains(skip, k)
-	})
-}
-
-func relayVars() []settings.Var {
-	return append(settings.VarsOf(&settings.Relay{}), filterVars(settings.Vars(), inList(bitbucketAuth))...)
-}
-
-func setupVars() []settings.Var {
-	return append(filterVars(settings.Vars(), inList(append(bitbucketAuth, "BITBUCKET_ALLOW_HTTP", "BITBUCKET_WORKSPACE", "BITBUCKET_REPO_SLUG"))),
-		settings.Var{Key: "RELAY_WEBHOOK_SECRET"})
-}
-
-func doctorVars() []settings.Var {
-	return append(setupVars(), filterVars(settings.Vars(), inList([]string{"LLM_PROVIDER", "LLM_MODEL", "LLM_API_KEY", "LLM_BASE_URL"}))...)
-}
-
-func inList(names []string) func(string) bool {
-	return func(k string) bool { return slices.Contains(names, k) }
-}
-
-func filterVars(vars []settings.Var, keep func(string) bool) []settings.Var {
-	var out []settings.Var
-	for _, v := range vars {
-		if keep(v.Key) {
-			out = append(out, v)
-		}
-	}
-	return out
 }

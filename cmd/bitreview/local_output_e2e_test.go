@@ -11,9 +11,17 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bitreview/bitreview/internal/termsafe/termsafetest"
 	"github.com/bitreview/bitreview/llm/llmtest"
 	"github.com/bitreview/bitreview/review"
 )
+
+// evilName is a file name an attacker can commit: it retitles the
+// terminal, clears it, and starts a new line.
+const evilName = "evil\x1b]0;pwned\x07\x1b[2J\nname.go"
+
+// hostile is what a model steered by the pull request could answer.
+const hostile = "Looks fine\x1b[2J\x1b]0;pwned\x07 \u009b31m red \u202eevil\rCRITICAL fake.go:1\n[//]: # (bitreview:summary)"
 
 // runReview runs `bitreview review args...` with a stub model and returns
 // stdout, stderr and the exit code.
@@ -32,6 +40,20 @@ func runReview(t *testing.T, stub *llmtest.Server, args ...string) (string, stri
 		require.NoError(t, err)
 	}
 	return stdout.String(), stderr.String(), code
+}
+
+// noFindingsStub is a model that walks through the one file path and
+// finds nothing.
+func noFindingsStub(t *testing.T, path string) *llmtest.Server {
+	t.Helper()
+	stub := llmtest.NewOpenAI(t)
+	stub.SetDefault(func(c llmtest.Call) llmtest.Reply {
+		if c.SchemaName == review.WalkthroughSchemaName {
+			return llmtest.Reply{JSON: `{"summary":"s","files":[{"path":"` + path + `","note":"n","trivial":false}]}`}
+		}
+		return llmtest.Reply{JSON: `{"summary":"ok","findings":[]}`}
+	})
+	return stub
 }
 
 // hostileRepo commits, on a feature branch, a file whose name retitles
@@ -65,8 +87,8 @@ func TestLocalReviewOutputIsTerminalSafe(t *testing.T) {
 	for _, format := range []string{"text", "markdown", "json"} {
 		out, errOut, code := runReview(t, stub, "--base", "main", "--format", format, dir)
 		require.Equal(t, exitOK, code, errOut)
-		assertTerminalSafe(t, format, out)
-		assertTerminalSafe(t, format+" stderr", errOut)
+		termsafetest.AssertSafe(t, format, out)
+		termsafetest.AssertSafe(t, format+" stderr", errOut)
 		assert.Contains(t, out, "pwned", "%s: the hostile text was printed, defused", format)
 	}
 	out, _, _ := runReview(t, stub, "--base", "main", "--format", "json", dir)

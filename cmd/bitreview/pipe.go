@@ -42,7 +42,7 @@ func runPipe(ctx context.Context, environ []string, out io.Writer) int {
 	}
 	ctx, cancel := workflow.WithRunDeadline(ctx, cfg.RunTimeout)
 	defer cancel()
-	client, err := newBitbucketClient(cfg)
+	client, err := newPipeClient(cfg)
 	if err != nil {
 		return workflow.ExitCode(workflow.Outcome{Err: err}, log)
 	}

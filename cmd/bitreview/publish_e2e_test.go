@@ -65,6 +65,19 @@ const (
 	head3 = "3333333333333333333333333333333333333333"
 )
 
+// utilAdded is the second push's new file, in the pull request's diff and
+// in the increment.
+const utilAdded = `diff --git a/app/util.go b/app/util.go
+new file mode 100644
+index 0000000..2222222
+--- /dev/null
++++ b/app/util.go
+@@ -0,0 +1,3 @@
++package app
++
++func Must(err error) { _ = err }
+`
+
 // prDiff2 is the pull request after a second push: Add is fixed and a new
 // file appears.
 const prDiff2 = `diff --git a/app/math.go b/app/math.go
@@ -102,16 +115,7 @@ index b79fbe2..ec69751 100644
  }
 -
 -func unused() {}
-diff --git a/app/util.go b/app/util.go
-new file mode 100644
-index 0000000..2222222
---- /dev/null
-+++ b/app/util.go
-@@ -0,0 +1,3 @@
-+package app
-+
-+func Must(err error) { _ = err }
-diff --git a/notes.txt b/notes.txt
+` + utilAdded + `diff --git a/notes.txt b/notes.txt
 deleted file mode 100644
 index 0906fba..0000000
 --- a/notes.txt
@@ -132,16 +136,7 @@ index 04e1932..1111111 100644
  
 -func Add(a, b int) int { return a - b }
 +func Add(a, b int) int { return a + b }
-diff --git a/app/util.go b/app/util.go
-new file mode 100644
-index 0000000..2222222
---- /dev/null
-+++ b/app/util.go
-@@ -0,0 +1,3 @@
-+package app
-+
-+func Must(err error) { _ = err }
-diff --git a/vendor/upstream.go b/vendor/upstream.go
+` + utilAdded + `diff --git a/vendor/upstream.go b/vendor/upstream.go
 new file mode 100644
 index 0000000..3333333
 --- /dev/null

@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -150,20 +149,12 @@ func TestLocalReviewUsesWorkingTreeConfig(t *testing.T) {
 	cfg = strings.Replace(cfg, "LOCAL-RULE-8", "LOCAL-RULE-9", 1)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, ".bitreview.yaml"), []byte(cfg), 0o644))
 
-	stub := llmtest.NewOpenAI(t)
-	stub.SetDefault(func(c llmtest.Call) llmtest.Reply {
-		if c.SchemaName == review.WalkthroughSchemaName {
-			return llmtest.Reply{JSON: `{"summary":"s","files":[{"path":"app/a.go","note":"n","trivial":false}]}`}
-		}
-		return llmtest.Reply{JSON: `{"summary":"ok","findings":[]}`}
-	})
-	cmd := exec.Command(binary, "review", "--base", "main", "--format", "markdown", dir)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(),
-		"LLM_PROVIDER=openai-compatible", "LLM_BASE_URL=" + stub.URL, "LLM_MODEL=stub-model"}
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, string(out))
-	assert.Contains(t, string(out), "Configuration: .bitreview.yaml from the working tree")
-	assert.Contains(t, string(out), "bogus_key", "unknown keys are warnings, not silent")
+	stub := noFindingsStub(t, "app/a.go")
+	stdout, stderr, code := runReview(t, stub, "--base", "main", "--format", "markdown", dir)
+	require.Equal(t, exitOK, code, stderr)
+	out := stdout + stderr
+	assert.Contains(t, out, "Configuration: .bitreview.yaml from the working tree")
+	assert.Contains(t, out, "bogus_key", "unknown keys are warnings, not silent")
 	sys := systemPrompts(stub.Calls())
 	assert.Contains(t, sys, "LOCAL-RULE-9")
 	assert.Contains(t, sys, "AGENT-GUIDE")

@@ -229,109 +229,132 @@ func echoReply(c llmtest.Call) llmtest.Reply {
 func TestCanarySecretsNeverLeak(t *testing.T) {
 	c := newCanarySet(12)
 	diff := canaryDiff(c)
+	for _, tc := range []struct {
+		name string
+		run  func(t *testing.T, c canarySet, diff string)
+	}{
+		{"successful run", canariesOnSuccess},
+		{"Bitbucket 401", canariesOnBitbucket401},
+		{"LLM 500 echoing the key", canariesOnLLM500},
+		{"secret in the title and description", canariesInTitleAndDescription},
+		{"recovered panic", canariesOnPanic},
+	} {
+		t.Run(tc.name, func(t *testing.T) { tc.run(t, c, diff) })
+	}
+}
 
-	t.Run("successful run", func(t *testing.T) {
-		s := newSafetyFixture(t, c, "Nightly export", "Adds the export job.", diff)
-		s.llm.SetDefault(echoReply)
-		log, code := execPipe(t, s.env())
-		require.Equal(t, 0, code, log)
-		require.NotEmpty(t, s.llm.Calls(), "the model was asked")
+// canariesOnSuccess: the secrets in the diff are redacted from the
+// prompt and flagged by the built-in checks; nothing leaves for another
+// host.
+func canariesOnSuccess(t *testing.T, c canarySet, diff string) {
+	s := newSafetyFixture(t, c, "Nightly export", "Adds the export job.", diff)
+	s.llm.SetDefault(echoReply)
+	log, code := execPipe(t, s.env())
+	require.Equal(t, 0, code, log)
+	require.NotEmpty(t, s.llm.Calls(), "the model was asked")
+	for where, text := range s.outbound(t, log) {
+		assertNoCanary(t, where, text, c)
+	}
+	prompts := s.outbound(t, log)["LLM prompts"]
+	assert.Contains(t, prompts, "[REDACTED aws-access-token]", "gitleaks:allow does not keep a value in the prompt")
+	assert.Contains(t, prompts, "[REDACTED github-pat]")
+	assert.Contains(t, prompts, "[REDACTED private-key]")
+	_, inline := s.comments()
+	var titles []string
+	for _, cm := range inline {
+		titles = append(titles, strings.SplitN(cm.Raw, "\n", 2)[0])
+	}
+	assert.Contains(t, strings.Join(titles, "\n"), "Possible secret committed (aws-access-token)")
+	assert.Contains(t, strings.Join(titles, "\n"), "Possible secret committed (github-pat)")
+	assert.Contains(t, strings.Join(titles, "\n"), "Possible secret committed (private-key)")
+	assert.NotContains(t, strings.Join(titles, "\n"), "Private key added to the repository", "one key, one comment: the built-in check yields to the scanner")
+	assert.Empty(t, s.proxy.requests(), "no request left for another host")
+}
+
+// canariesOnBitbucket401: a refused token (another canary) is printed
+// nowhere, and nothing reaches the model.
+func canariesOnBitbucket401(t *testing.T, c canarySet, diff string) {
+	s := newSafetyFixture(t, c, "Nightly export", "Adds the export job.", diff)
+	s.llm.SetDefault(echoReply)
+	wrong := newCanarySet(99)
+	env := s.env()
+	for i, kv := range env {
+		if strings.HasPrefix(kv, "BITBUCKET_ACCESS_TOKEN=") {
+			env[i] = "BITBUCKET_ACCESS_TOKEN=" + wrong.BBToken
+		}
+	}
+	log, code := execPipe(t, append(env, "FAIL_ON_ERROR=true"))
+	assert.Equal(t, exitRemote, code, log)
+	for where, text := range s.outbound(t, log) {
+		assertNoCanary(t, where, text, c)
+		assertNoCanary(t, where, text, wrong)
+	}
+	assert.Empty(t, s.llm.Calls(), "nothing reaches the model when Bitbucket refuses")
+	assert.Empty(t, s.proxy.requests())
+}
+
+// canariesOnLLM500: the LLM's error body echoes its key; the run says the
+// review is incomplete without quoting it.
+func canariesOnLLM500(t *testing.T, c canarySet, diff string) {
+	s := newSafetyFixture(t, c, "Nightly export", "Adds the export job.", diff)
+	s.llm.SetDefault(func(llmtest.Call) llmtest.Reply {
+		return llmtest.Reply{Status: 500, Body: `{"error":{"message":"upstream failure for key ` + c.LLMKey + `","type":"server_error"}}`}
+	})
+	log, code := execPipe(t, s.env("LLM_TIMEOUT=3s"))
+	assert.Equal(t, 0, code, log)
+	require.NotEmpty(t, s.llm.Calls())
+	for where, text := range s.outbound(t, log) {
+		assertNoCanary(t, where, text, c)
+	}
+	summaries, _ := s.comments()
+	require.Len(t, summaries, 1)
+	assert.Contains(t, summaries[0].Raw, "Review incomplete")
+	assert.Empty(t, s.proxy.requests())
+}
+
+// canariesInTitleAndDescription: secrets in the pull request's text
+// never reach the prompt, and the summary warns without quoting them.
+func canariesInTitleAndDescription(t *testing.T, c canarySet, diff string) {
+	s := newSafetyFixture(t, c, "Rotate "+c.GitHub, "The old key was "+c.AWS+" and "+c.GitHub, diff)
+	s.llm.SetDefault(echoReply)
+	log, code := execPipe(t, s.env())
+	require.Equal(t, 0, code, log)
+	prompts := s.outbound(t, log)["LLM prompts"]
+	require.NotEmpty(t, prompts)
+	assert.NotContains(t, prompts, c.GitHub)
+	assert.NotContains(t, prompts, c.AWS)
+	summaries, _ := s.comments()
+	require.Len(t, summaries, 1)
+	assert.Contains(t, summaries[0].Raw, "The pull request title contains what looks like a credential")
+	assertNoCanary(t, "summary", summaries[0].Raw, c)
+}
+
+// canariesOnPanic: a build that panics with the credentials in the panic
+// value prints none of them, whatever FAIL_ON_ERROR says.
+func canariesOnPanic(t *testing.T, c canarySet, diff string) {
+	crashing := filepath.Join(t.TempDir(), "bitreview-crash")
+	build := exec.Command("go", "build", "-ldflags", "-X main.crashCanary=1", "-o", crashing, ".")
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, string(out))
+	s := newSafetyFixture(t, c, "Nightly export", "Adds the export job.", diff)
+	for _, failOnError := range []string{"true", "false"} {
+		cmd := exec.Command(crashing, "pipe")
+		cmd.Env = s.env("FAIL_ON_ERROR=" + failOnError)
+		out, _ := cmd.CombinedOutput()
+		log := string(out)
+		code := cmd.ProcessState.ExitCode()
+		if failOnError == "true" {
+			assert.Equal(t, exitRemote, code, log)
+		} else {
+			assert.Equal(t, exitOK, code, log)
+		}
+		assert.Contains(t, log, "internal error (a bug, please report it")
+		assert.NotContains(t, log, "canary crash", "the panic value is never printed")
+		assert.Contains(t, log, "stack of the internal error", "DEBUG prints the stack")
 		for where, text := range s.outbound(t, log) {
 			assertNoCanary(t, where, text, c)
 		}
-		prompts := s.outbound(t, log)["LLM prompts"]
-		assert.Contains(t, prompts, "[REDACTED aws-access-token]", "gitleaks:allow does not keep a value in the prompt")
-		assert.Contains(t, prompts, "[REDACTED github-pat]")
-		assert.Contains(t, prompts, "[REDACTED private-key]")
-		_, inline := s.comments()
-		var titles []string
-		for _, cm := range inline {
-			titles = append(titles, strings.SplitN(cm.Raw, "\n", 2)[0])
-		}
-		assert.Contains(t, strings.Join(titles, "\n"), "Possible secret committed (aws-access-token)")
-		assert.Contains(t, strings.Join(titles, "\n"), "Possible secret committed (github-pat)")
-		assert.Contains(t, strings.Join(titles, "\n"), "Possible secret committed (private-key)")
-		assert.NotContains(t, strings.Join(titles, "\n"), "Private key added to the repository", "one key, one comment: the built-in check yields to the scanner")
-		assert.Empty(t, s.proxy.requests(), "no request left for another host")
-	})
-
-	t.Run("Bitbucket 401", func(t *testing.T) {
-		s := newSafetyFixture(t, c, "Nightly export", "Adds the export job.", diff)
-		s.llm.SetDefault(echoReply)
-		wrong := newCanarySet(99)
-		env := s.env()
-		for i, kv := range env {
-			if strings.HasPrefix(kv, "BITBUCKET_ACCESS_TOKEN=") {
-				env[i] = "BITBUCKET_ACCESS_TOKEN=" + wrong.BBToken
-			}
-		}
-		log, code := execPipe(t, append(env, "FAIL_ON_ERROR=true"))
-		assert.Equal(t, exitRemote, code, log)
-		for where, text := range s.outbound(t, log) {
-			assertNoCanary(t, where, text, c)
-			assertNoCanary(t, where, text, wrong)
-		}
-		assert.Empty(t, s.llm.Calls(), "nothing reaches the model when Bitbucket refuses")
-		assert.Empty(t, s.proxy.requests())
-	})
-
-	t.Run("LLM 500 echoing the key", func(t *testing.T) {
-		s := newSafetyFixture(t, c, "Nightly export", "Adds the export job.", diff)
-		s.llm.SetDefault(func(llmtest.Call) llmtest.Reply {
-			return llmtest.Reply{Status: 500, Body: `{"error":{"message":"upstream failure for key ` + c.LLMKey + `","type":"server_error"}}`}
-		})
-		log, code := execPipe(t, s.env("LLM_TIMEOUT=3s"))
-		assert.Equal(t, 0, code, log)
-		require.NotEmpty(t, s.llm.Calls())
-		for where, text := range s.outbound(t, log) {
-			assertNoCanary(t, where, text, c)
-		}
-		summaries, _ := s.comments()
-		require.Len(t, summaries, 1)
-		assert.Contains(t, summaries[0].Raw, "Review incomplete")
-		assert.Empty(t, s.proxy.requests())
-	})
-
-	t.Run("secret in the title and description", func(t *testing.T) {
-		s := newSafetyFixture(t, c, "Rotate "+c.GitHub, "The old key was "+c.AWS+" and "+c.GitHub, diff)
-		s.llm.SetDefault(echoReply)
-		log, code := execPipe(t, s.env())
-		require.Equal(t, 0, code, log)
-		prompts := s.outbound(t, log)["LLM prompts"]
-		require.NotEmpty(t, prompts)
-		assert.NotContains(t, prompts, c.GitHub)
-		assert.NotContains(t, prompts, c.AWS)
-		summaries, _ := s.comments()
-		require.Len(t, summaries, 1)
-		assert.Contains(t, summaries[0].Raw, "The pull request title contains what looks like a credential")
-		assertNoCanary(t, "summary", summaries[0].Raw, c)
-	})
-
-	t.Run("recovered panic", func(t *testing.T) {
-		crashing := filepath.Join(t.TempDir(), "bitreview-crash")
-		build := exec.Command("go", "build", "-ldflags", "-X main.crashCanary=1", "-o", crashing, ".")
-		out, err := build.CombinedOutput()
-		require.NoError(t, err, string(out))
-		s := newSafetyFixture(t, c, "Nightly export", "Adds the export job.", diff)
-		for _, failOnError := range []string{"true", "false"} {
-			cmd := exec.Command(crashing, "pipe")
-			cmd.Env = s.env("FAIL_ON_ERROR=" + failOnError)
-			out, _ := cmd.CombinedOutput()
-			log := string(out)
-			code := cmd.ProcessState.ExitCode()
-			if failOnError == "true" {
-				assert.Equal(t, exitRemote, code, log)
-			} else {
-				assert.Equal(t, exitOK, code, log)
-			}
-			assert.Contains(t, log, "internal error (a bug, please report it")
-			assert.NotContains(t, log, "canary crash", "the panic value is never printed")
-			assert.Contains(t, log, "stack of the internal error", "DEBUG prints the stack")
-			for where, text := range s.outbound(t, log) {
-				assertNoCanary(t, where, text, c)
-			}
-		}
-	})
+	}
 }
 
 // injection is what the PR author writes everywhere the model reads, and

@@ -1,32 +1,31 @@
 package main
 
 import (
-	"github.com/bitreview/bitreview/settings"
-
-	"cmp"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/bitreview/bitreview/admin"
 	"github.com/bitreview/bitreview/internal/termsafe"
+	"github.com/bitreview/bitreview/settings"
 )
 
-// The relay's webhook, as setup installs it and doctor checks it.
-const hookDescription = admin.HookDescription
-
-// hookEvents are the events the relay acts on.
-var hookEvents = admin.HookEvents()
-
-// pipelinesFile is the Pipelines configuration setup and doctor read.
-const pipelinesFile = admin.PipelinesFile
-
-// pipelinesSnippet is what bitbucket-pipelines.yml needs, with this
-// binary's image when it is a release.
-func pipelinesSnippet() string { return admin.PipelinesSnippet(version) }
-
 const setupScopes = "read:webhook:bitbucket and write:webhook:bitbucket (an access token's Webhooks: Read and write), read:pullrequest:bitbucket (the events' scope) and read:repository:bitbucket (to list repositories and read bitbucket-pipelines.yml)"
+
+// setupFlagSet declares setup's flags into f (also for its help).
+func setupFlagSet(f *admin.SetupFlags) *flag.FlagSet {
+	fs := flag.NewFlagSet("setup", flag.ContinueOnError)
+	fs.StringVar(&f.URL, "url", "", "the relay's public webhook URL, e.g. https://relay.example.com/webhook (required)")
+	fs.StringVar(&f.Workspace, "workspace", "", "workspace slug (default BITBUCKET_WORKSPACE)")
+	fs.StringVar(&f.Repos, "repos", "", "comma-separated repository slugs (default BITBUCKET_REPO_SLUG)")
+	fs.BoolVar(&f.All, "all", false, "every repository of the workspace the credentials can see")
+	fs.StringVar(&f.ReplaceURL, "replace-url", "", "move webhooks that point to this old relay URL to --url (and give them the current secret)")
+	fs.BoolVar(&f.DryRun, "dry-run", false, "print the plan and change nothing")
+	fs.BoolVar(&f.UpdateSecret, "update-secret", false, "send RELAY_WEBHOOK_SECRET to existing webhooks too (after rotating it); Bitbucket never shows a secret, so setup cannot tell whether it matches")
+	return fs
+}
 
 // runSetup is `bitreview setup`. Exit codes: 0 every repository is set up
 // (or, with --dry-run, was planned), 1 some repository failed, 2 bad
@@ -34,22 +33,22 @@ const setupScopes = "read:webhook:bitbucket and write:webhook:bitbucket (an acce
 func runSetup(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
 	// Repository names and webhook URLs come from the network.
 	stdout, stderr = termsafe.Writer(stdout), termsafe.Writer(stderr)
-	var f setupFlags
+	var f admin.SetupFlags
 	if code, done := parseAdminFlags(setupFlagSet(&f), args, stderr); done {
 		return code
 	}
 	cfg, problems := loadAdminConfig(environ, setupScopes)
-	o, more := setupOptions(f, cfg, settings.LoadRelay(environ))
+	o, more := admin.NewSetupOptions(f, cfg, settings.LoadRelay(environ))
 	if problems = append(problems, more...); len(problems) > 0 {
 		printConfigProblems(stderr, problems)
 		return exitConfig
 	}
-	client, err := apiClient(cfg)
+	client, err := newBitbucketClient(cfg)
 	if err != nil {
 		printConfigProblems(stderr, []string{err.Error()})
 		return exitConfig
 	}
-	p := setupPrinter{w: stdout, url: f.url, dryRun: f.dryRun}
+	p := setupPrinter{w: stdout, url: f.URL, dryRun: f.DryRun}
 	sum, err := admin.Setup(ctx, client, o, p)
 	if err != nil {
 		fmt.Fprintf(stdout, "✖ %s\n", withFix(err))
@@ -60,46 +59,6 @@ func runSetup(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 		return exitFindings
 	}
 	return exitOK
-}
-
-// setupOptions turns the flags and the configuration into setup's
-// options, and names what is wrong with them.
-func setupOptions(f setupFlags, cfg settings.Settings, rc settings.Relay) (admin.SetupOptions, []string) {
-	var problems []string
-	if p := admin.HookURLProblem(f.url); p != "" {
-		problems = append(problems, "--url: "+p)
-	}
-	if f.replaceURL != "" {
-		if p := admin.HookURLProblem(f.replaceURL); p != "" {
-			problems = append(problems, "--replace-url: "+p)
-		} else if f.replaceURL == f.url {
-			problems = append(problems, "--replace-url: is the same as --url")
-		}
-	}
-	if p := settings.SecretProblem(rc.Secret); p != "" && (!f.dryRun || rc.Secret != "") {
-		problems = append(problems, p)
-	}
-	o := admin.SetupOptions{Workspace: cmp.Or(f.workspace, cfg.Workspace), All: f.all, URL: f.url, ReplaceURL: f.replaceURL,
-		UpdateSecret: f.updateSecret, DryRun: f.dryRun}
-	if rc.Secret != "" {
-		o.Secret = &rc.Secret
-	}
-	problems = append(problems, workspaceProblem(o.Workspace)...)
-	switch {
-	case f.all && f.repos != "":
-		problems = append(problems, "--all and --repos: choose one")
-	case f.repos != "":
-		for _, s := range strings.Split(f.repos, ",") {
-			if s = strings.TrimSpace(s); s != "" {
-				o.Repos = append(o.Repos, s)
-			}
-		}
-	case !f.all && cfg.RepoSlug != "":
-		o.Repos = []string{cfg.RepoSlug}
-	case !f.all:
-		problems = append(problems, "--repos: name the repositories (--repos a,b), use --all, or set BITBUCKET_REPO_SLUG")
-	}
-	return o, problems
 }
 
 // setupPrinter prints setup's progress, one line a repository (and its
@@ -149,11 +108,11 @@ func (p setupPrinter) Repo(r admin.RepoResult) {
 func (p setupPrinter) summary(s admin.SetupSummary) {
 	if len(s.NeedYML) > 0 {
 		fmt.Fprintf(p.w, "\n%s on the main branch of %s still lacks bitreview's steps. Add (and merge to the main branch):\n\n%s\n",
-			pipelinesFile, strings.Join(s.NeedYML, ", "), pipelinesSnippet())
+			admin.PipelinesFile, strings.Join(s.NeedYML, ", "), admin.PipelinesSnippet(version))
 	}
 	if len(s.YMLUnknown) > 0 {
 		fmt.Fprintf(p.w, "\n! could not read %s of %s; make sure it has the steps of `bitreview setup --help`'s snippet (bitreview doctor checks it)\n",
-			pipelinesFile, strings.Join(s.YMLUnknown, ", "))
+			admin.PipelinesFile, strings.Join(s.YMLUnknown, ", "))
 	}
 	verb := ""
 	if p.dryRun {

@@ -241,6 +241,8 @@ func (r readme) variables() (map[string]docVar, []string) {
 // documents.
 func compareVars(code, pipe, readme map[string]docVar) []string {
 	var problems []string
+	pipeDoc := document{name: "pipe.yml", noDefault: "pipe.yml gives no default", notRequired: "not in pipe.yml"}
+	readmeDoc := document{name: "README.md", noDefault: "README.md says no \"Default: `…`\"", notRequired: "not marked (*) in README.md"}
 	for _, name := range sortedKeys(code) {
 		c := code[name]
 		p, inPipe := pipe[name]
@@ -252,30 +254,10 @@ func compareVars(code, pipe, readme map[string]docVar) []string {
 			problems = append(problems, name+": read by the code but missing from README.md's Variables table")
 		}
 		if inPipe {
-			switch {
-			case c.HasDefault && !p.HasDefault:
-				problems = append(problems, fmt.Sprintf("%s: the code defaults to %q, pipe.yml gives no default", name, c.Default))
-			case !c.HasDefault && p.HasDefault:
-				problems = append(problems, fmt.Sprintf("%s: pipe.yml gives the default %q, the code has none", name, p.Default))
-			case c.Default != p.Default:
-				problems = append(problems, fmt.Sprintf("%s: the code defaults to %q, pipe.yml to %q", name, c.Default, p.Default))
-			}
-			if c.Required && !p.Required {
-				problems = append(problems, name+": required by the code, not in pipe.yml")
-			}
+			problems = append(problems, compareVar(name, c, p, pipeDoc)...)
 		}
 		if inReadme {
-			switch {
-			case c.HasDefault && !r.HasDefault:
-				problems = append(problems, fmt.Sprintf("%s: the code defaults to %q, README.md says no \"Default: `…`\"", name, c.Default))
-			case !c.HasDefault && r.HasDefault:
-				problems = append(problems, fmt.Sprintf("%s: README.md gives the default %q, the code has none", name, r.Default))
-			case c.Default != r.Default:
-				problems = append(problems, fmt.Sprintf("%s: the code defaults to %q, README.md to %q", name, c.Default, r.Default))
-			}
-			if c.Required && !r.Required {
-				problems = append(problems, name+": required by the code, not marked (*) in README.md")
-			}
+			problems = append(problems, compareVar(name, c, r, readmeDoc)...)
 		}
 		if inPipe && inReadme && p.Required && !r.Required {
 			problems = append(problems, name+": required in pipe.yml, not marked (*) in README.md")
@@ -290,6 +272,28 @@ func compareVars(code, pipe, readme map[string]docVar) []string {
 		if _, ok := code[name]; !ok {
 			problems = append(problems, name+": in README.md's Variables table but not read by the code")
 		}
+	}
+	return problems
+}
+
+// document names one of the two documents in compareVar's messages.
+type document struct{ name, noDefault, notRequired string }
+
+// compareVar names the disagreements between the code's c and the
+// document's d on the variable name: its default and whether it is
+// required.
+func compareVar(name string, c, d docVar, doc document) []string {
+	var problems []string
+	switch {
+	case c.HasDefault && !d.HasDefault:
+		problems = append(problems, fmt.Sprintf("%s: the code defaults to %q, %s", name, c.Default, doc.noDefault))
+	case !c.HasDefault && d.HasDefault:
+		problems = append(problems, fmt.Sprintf("%s: %s gives the default %q, the code has none", name, doc.name, d.Default))
+	case c.Default != d.Default:
+		problems = append(problems, fmt.Sprintf("%s: the code defaults to %q, %s to %q", name, c.Default, doc.name, d.Default))
+	}
+	if c.Required && !d.Required {
+		problems = append(problems, name+": required by the code, "+doc.notRequired)
 	}
 	return problems
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bitreview/bitreview/bbapi/bbtest"
+	"github.com/bitreview/bitreview/internal/termsafe/termsafetest"
 )
 
 // terminalBomb retitles the terminal, clears it and breaks the line.
@@ -25,11 +26,11 @@ func TestDoctorOutputIsTerminalSafe(t *testing.T) {
 	f.bot = f.bb.AddUser(u)
 	f.bb.AddWebhook(ws, slug, bbtest.Webhook{URL: "https://other.example.com/" + terminalBomb, Description: hookDescription, Active: true, Events: hookEvents})
 	out, _ := f.doctor(t, "--url", relayURL, "--for", "pipe,setup")
-	assertTerminalSafe(t, "doctor text", out)
+	termsafetest.AssertSafe(t, "doctor text", out)
 	assert.Contains(t, out, "bitreview]0;pwned[2Jbot", "the name is printed, defused")
 
 	out, _ = f.doctor(t, "--url", relayURL, "--for", "pipe,setup", "--format", "json")
-	assertTerminalSafe(t, "doctor json", out)
+	termsafetest.AssertSafe(t, "doctor json", out)
 	var rep doctorReport
 	require.NoError(t, json.Unmarshal([]byte(out), &rep))
 	assert.Contains(t, out, `bitreview\u001b]0;pwned`, "JSON keeps the value, escaped")
@@ -41,7 +42,7 @@ func TestSetupOutputIsTerminalSafe(t *testing.T) {
 	f.bb.AddWebhook(ws, slug, bbtest.Webhook{URL: "https://other.example.com/" + terminalBomb, Description: hookDescription, Active: true, Events: hookEvents})
 	out, code := f.setup(t, "--url", relayURL)
 	require.Equal(t, exitOK, code, out)
-	assertTerminalSafe(t, "setup", out)
+	termsafetest.AssertSafe(t, "setup", out)
 	assert.Contains(t, out, "points to https://other.example.com/]0;pwned[2J")
 }
 
@@ -51,7 +52,7 @@ func TestConfigValidateOutputIsTerminalSafe(t *testing.T) {
 	require.NoError(t, os.WriteFile(name, []byte(`profile: chill`+"\n"+`"k\e]0;pwned\a\e[2J\u009b\u202e\r": 1`+"\n"), 0o644))
 	var out, errOut bytes.Buffer
 	assert.Equal(t, exitConfig, run(t.Context(), []string{"config", "validate", name}, nil, &out, &errOut), "an unknown key fails validate")
-	assertTerminalSafe(t, "config stdout", out.String())
-	assertTerminalSafe(t, "config stderr", errOut.String())
+	termsafetest.AssertSafe(t, "config stdout", out.String())
+	termsafetest.AssertSafe(t, "config stderr", errOut.String())
 	assert.Contains(t, errOut.String(), "unknown key")
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -53,19 +55,31 @@ func dryRun(cfg settings.Settings, out io.Writer) io.Writer {
 	return nil
 }
 
-func newBitbucketClient(cfg settings.Settings) (*bbapi.Client, error) {
-	opts := []bbapi.Option{bbapi.WithUserAgent("bitreview/" + version)}
+// newBitbucketClient builds a Bitbucket client with cfg's credentials.
+func newBitbucketClient(cfg settings.Settings, opts ...bbapi.Option) (*bbapi.Client, error) {
+	opts = append([]bbapi.Option{bbapi.WithUserAgent("bitreview/" + version)}, opts...)
 	if cfg.AccessToken != "" {
 		opts = append(opts, bbapi.WithAccessToken(cfg.AccessToken))
 	} else {
 		opts = append(opts, bbapi.WithAPIToken(cfg.Email, cfg.APIToken))
 	}
+	c, err := bbapi.NewClient(cfg.APIURL, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("BITBUCKET_API_URL: %w", err)
+	}
+	return c, nil
+}
+
+// newPipeClient is the pipe's Bitbucket client: each request bounded by
+// RUN_TIMEOUT (requestTimeout); a bad API URL is a configuration error.
+func newPipeClient(cfg settings.Settings) (*bbapi.Client, error) {
+	var opts []bbapi.Option
 	if cfg.RunTimeout > 0 {
 		opts = append(opts, bbapi.WithTimeout(requestTimeout(cfg.RunTimeout)))
 	}
-	c, err := bbapi.NewClient(cfg.APIURL, opts...)
+	c, err := newBitbucketClient(cfg, opts...)
 	if err != nil {
-		return nil, &workflow.ConfigError{Err: fmt.Errorf("BITBUCKET_API_URL: %w", err)}
+		return nil, &workflow.ConfigError{Err: err}
 	}
 	return c, nil
 }
@@ -97,4 +111,49 @@ func newProxyClient(proxy, base string) (*bbapi.Client, error) {
 	tr.ResponseHeaderTimeout = 30 * time.Second
 	return bbapi.NewClient(base, bbapi.WithHTTPClient(&http.Client{Transport: tr}),
 		bbapi.WithUserAgent("bitreview/"+version), bbapi.WithRetry(2, 500*time.Millisecond, 2*time.Second))
+}
+
+// printConfigProblems says what is wrong with the configuration of the
+// relay, setup or doctor.
+func printConfigProblems(w io.Writer, problems []string) {
+	fmt.Fprintf(w, "✖ %s\n", (&settings.Error{Problems: problems}).Error())
+	fmt.Fprintln(w, "  Run `bitreview help` for the commands and their variables.")
+}
+
+// parseAdminFlags parses the flags of doctor or setup, declared in fs
+// (named after the command): -h prints the command's help. done tells
+// that the command ends here, with code.
+func parseAdminFlags(fs *flag.FlagSet, args []string, stderr io.Writer) (code int, done bool) {
+	name := fs.Name()
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		if c, ok := lookupCommand(name); ok {
+			printCommandHelp(stderr, c)
+		}
+	}
+	err := fs.Parse(args)
+	if err == nil && fs.NArg() > 0 {
+		err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK, true
+	case err != nil:
+		fmt.Fprintf(stderr, "bitreview %s: %v\n", name, err)
+		return exitConfig, true
+	}
+	return exitOK, false
+}
+
+// loadAdminConfig reads the configuration the relay, doctor and setup
+// share: what does not parse, the command's other problems (more), and
+// what is wrong with the Bitbucket credentials (the command needs scopes).
+func loadAdminConfig(environ []string, scopes string, more ...string) (settings.Settings, []string) {
+	cfg, cerr := settings.Load(environ)
+	var problems []string
+	if cerr != nil {
+		problems = append(problems, cerr.Problems...)
+	}
+	problems = append(problems, more...)
+	return cfg, append(problems, cfg.AuthProblems(scopes)...)
 }

@@ -150,7 +150,7 @@ func (h *bitbucketHost) replies(c comment) []string {
 func (h *bitbucketHost) report() reportView {
 	var results []string
 	for _, r := range h.bb.Reports(ws, slug, h.commit) {
-		if r.ID == bbservice.ReportID {
+		if r.ID == "bitreview" { // the report bitreview keeps on a commit
 			results = append(results, r.Result)
 		}
 	}

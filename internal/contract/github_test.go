@@ -152,7 +152,7 @@ func (h *githubHost) replies(c comment) []string {
 func (h *githubHost) report() reportView {
 	var results []string
 	for _, r := range h.gh.CheckRuns() {
-		if r.Name == ghservice.CheckName && r.HeadSHA == h.pr.HeadSHA {
+		if r.Name == "bitreview" && r.HeadSHA == h.pr.HeadSHA { // the check run bitreview keeps
 			results = append(results, r.Conclusion)
 		}
 	}

@@ -12,6 +12,8 @@
 package termsafe
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -101,6 +103,20 @@ func JSON(doc []byte) []byte {
 		b.WriteRune(r)
 	}
 	return []byte(b.String())
+}
+
+// EncodeJSON writes v as an indented JSON document, HTML characters as
+// they are, made safe to print (JSON): a consumer reads the exact values.
+func EncodeJSON(w io.Writer, v any) error {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(JSON(b.Bytes()))
+	return err
 }
 
 // Writer returns a writer that passes everything written through Text,

@@ -69,6 +69,20 @@ func TestJSON(t *testing.T) {
 	assert.Equal(t, a, b, "same document")
 }
 
+// EncodeJSON indents, keeps HTML characters and the exact value, and
+// escapes what a terminal would act on.
+func TestEncodeJSON(t *testing.T) {
+	var b strings.Builder
+	v := map[string]string{"path": "a<b>&\x1b]0;x\x07\u009b\u202e.go"}
+	assert.NoError(t, termsafe.EncodeJSON(&b, v))
+	assert.Equal(t, "{\n  \"path\": \"a<b>&\\u001b]0;x\\u0007\\u009b\\u202e.go\"\n}\n", b.String())
+	assert.True(t, termsafe.Safe(b.String()))
+	var back map[string]string
+	assert.NoError(t, json.Unmarshal([]byte(b.String()), &back))
+	assert.Equal(t, v, back)
+	assert.Error(t, termsafe.EncodeJSON(&b, func() {}), "a value JSON cannot hold")
+}
+
 func TestWriter(t *testing.T) {
 	var b strings.Builder
 	w := termsafe.Writer(&b)

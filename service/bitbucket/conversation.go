@@ -114,7 +114,7 @@ func (t threads) root(c *bbapi.Comment) *bbapi.Comment {
 // hunk renders the hunk of the pull request's diff that holds a, or ""
 // when the diff cannot be read or does not hold it.
 func (p *Platform) hunk(ctx context.Context, a review.Anchor) string {
-	d, _, err := FetchDiff(ctx, p.api, p.pr, p.opts.MaxDiffBytes)
+	d, _, err := fetchDiff(ctx, p.api, p.pr, p.opts.MaxDiffBytes)
 	if err != nil {
 		return ""
 	}

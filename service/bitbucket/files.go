@@ -1,11 +1,14 @@
 package bitbucket
 
 import (
-	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 
 	"github.com/bitreview/bitreview/bbapi"
+	"github.com/bitreview/bitreview/diffparse"
+	"github.com/bitreview/bitreview/gitblob"
 	"github.com/bitreview/bitreview/review"
 )
 
@@ -15,27 +18,32 @@ type FileAPI interface {
 	GetFileMeta(ctx context.Context, workspace, repo, commit, path string) (*bbapi.FileMeta, *bbapi.Response, error)
 }
 
-// Files reads files at one commit through the API's src endpoint.
-type Files struct {
+// srcFiles reads files at one commit through the API's src endpoint.
+type srcFiles struct {
 	api    FileAPI
 	pr     PR
 	commit string
 }
 
-var _ review.FileSource = (*Files)(nil)
+var _ review.FileSource = (*srcFiles)(nil)
 
-// NewFiles returns a FileSource for commit.
-func NewFiles(api FileAPI, pr PR, commit string) *Files {
-	return &Files{api: api, pr: pr, commit: commit}
+// newSrcFiles returns a FileSource for commit.
+func newSrcFiles(api FileAPI, pr PR, commit string) *srcFiles {
+	return &srcFiles{api: api, pr: pr, commit: commit}
 }
 
-// ReadFile calls GET /repositories/{workspace}/{repo}/src/{commit}/{path}.
-func (f *Files) ReadFile(ctx context.Context, path string) ([]byte, error) {
-	var buf bytes.Buffer
-	if _, err := f.api.GetFile(ctx, f.pr.Workspace, f.pr.Repo, f.commit, path, &buf); err != nil {
+// ReadFile calls GET /repositories/{workspace}/{repo}/src/{commit}/{path}
+// and reads at most gitblob.DefaultMaxSize bytes: a larger file is refused
+// as the clone refuses it, so no file of the repository can fill memory.
+func (f *srcFiles) ReadFile(ctx context.Context, path string) ([]byte, error) {
+	buf := &cappedBuffer{limit: gitblob.DefaultMaxSize}
+	if _, err := f.api.GetFile(ctx, f.pr.Workspace, f.pr.Repo, f.commit, path, buf); err != nil {
+		if errors.Is(err, diffparse.ErrTruncated) {
+			return nil, &NotRegularError{Path: path, Kind: fmt.Sprintf("too large (over %d bytes)", gitblob.DefaultMaxSize)}
+		}
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	return buf.buf.Bytes(), nil
 }
 
 // NotRegularError is a path that is not a regular file at the commit.
@@ -55,7 +63,7 @@ func (e *NotRegularError) Why() string { return e.Kind }
 // ?format=meta), or the API's error (404 for a path that is not there).
 // Files that configure the review are read only after it: whatever the
 // src endpoint does with a link, its target is never used as a guideline.
-func (f *Files) CheckRegular(ctx context.Context, path string) error {
+func (f *srcFiles) CheckRegular(ctx context.Context, path string) error {
 	m, _, err := f.api.GetFileMeta(ctx, f.pr.Workspace, f.pr.Repo, f.commit, path)
 	switch {
 	case err != nil:

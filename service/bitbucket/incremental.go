@@ -10,6 +10,7 @@ import (
 
 	"github.com/bitreview/bitreview/bbapi"
 	"github.com/bitreview/bitreview/diffparse"
+	"github.com/bitreview/bitreview/review"
 )
 
 // CommitAPI is what incremental review needs from a Bitbucket client.
@@ -18,8 +19,8 @@ type CommitAPI interface {
 	GetDiff(ctx context.Context, workspace, repo, spec string, opts *bbapi.DiffOptions, w io.Writer) (*bbapi.Response, error)
 }
 
-// Plan says what a run reviews.
-type Plan struct {
+// reviewPlan says what a run reviews.
+type reviewPlan struct {
 	// Incremental is true when only the commits after From are reviewed.
 	Incremental bool
 	From        string
@@ -28,37 +29,37 @@ type Plan struct {
 	FallbackReason string
 }
 
-// PlanReview decides between an incremental and a full review of head,
+// planReview decides between an incremental and a full review of head,
 // given last, the last commit whose review completed ("" for none). The
 // review is incremental only when Bitbucket confirms that last is an
 // ancestor of head: their merge base (GET /merge-base/{head}..{last}) is
 // last itself. A force-push or rebase, a commit Bitbucket no longer knows,
 // or any failure to ask falls back to a full review, with the reason.
-func PlanReview(ctx context.Context, api CommitAPI, pr PR, last, head string) Plan {
+func planReview(ctx context.Context, api CommitAPI, pr PR, last, head string) reviewPlan {
 	if last == "" {
-		return Plan{}
+		return reviewPlan{}
 	}
 	mb, _, err := api.MergeBase(ctx, pr.Workspace, pr.Repo, head, last)
 	var er *bbapi.ErrorResponse
 	switch {
 	case err != nil && errors.As(err, &er) && er.StatusCode == http.StatusNotFound:
-		return Plan{FallbackReason: fmt.Sprintf("the last reviewed commit %s is no longer known to Bitbucket (force-push?)", short(last))}
+		return reviewPlan{FallbackReason: fmt.Sprintf("the last reviewed commit %s is no longer known to Bitbucket (force-push?)", short(last))}
 	case err != nil:
-		return Plan{FallbackReason: fmt.Sprintf("could not compare with the last reviewed commit %s (%v)", short(last), err)}
-	case !SameCommit(mb.Hash, last):
-		return Plan{FallbackReason: fmt.Sprintf("the last reviewed commit %s is not an ancestor of %s (force-push or rebase)", short(last), short(head))}
+		return reviewPlan{FallbackReason: fmt.Sprintf("could not compare with the last reviewed commit %s (%v)", short(last), err)}
+	case !review.SameCommit(mb.Hash, last):
+		return reviewPlan{FallbackReason: fmt.Sprintf("the last reviewed commit %s is not an ancestor of %s (force-push or rebase)", short(last), short(head))}
 	}
-	return Plan{Incremental: true, From: last}
+	return reviewPlan{Incremental: true, From: last}
 }
 
-// FetchIncrement reads the diff of the commits after from up to head, and
+// fetchIncrement reads the diff of the commits after from up to head, and
 // keeps only the files that are part of the pull request's diff (a merge of
 // the destination branch brings in changes that are not the author's).
 // Bitbucket's spec puts the commit with the changes first:
 // GET /diff/{head}..{from}. A diff longer than limit bytes (no limit when
 // limit ≤ 0) is not read further: the error then wraps
 // diffparse.ErrTruncated, and the caller reviews the full diff instead.
-func FetchIncrement(ctx context.Context, api CommitAPI, pr PR, head, from string, prDiff *diffparse.Diff, limit int64) ([]byte, error) {
+func fetchIncrement(ctx context.Context, api CommitAPI, pr PR, head, from string, prDiff *diffparse.Diff, limit int64) ([]byte, error) {
 	buf := &cappedBuffer{limit: limit}
 	if _, err := api.GetDiff(ctx, pr.Workspace, pr.Repo, head+".."+from, nil, buf); err != nil {
 		return nil, fmt.Errorf("diff %s..%s: %w", short(from), short(head), err)

@@ -23,7 +23,7 @@ type ledger struct {
 // this run produced again stays; a stale one is retired (isStale); one
 // this run did not look at again stays open, its finding carried; one
 // whose thread is resolved is neither open nor posted again.
-func (p *Publisher) sortEarlier(ctx context.Context, prior *Prior, res *review.Result, scope Scope, out *Outcome) *ledger {
+func (p *publisher) sortEarlier(ctx context.Context, prior *earlierRuns, res *review.Result, scope review.Scope, out *review.Outcome) *ledger {
 	produced := map[string]bool{}
 	for _, f := range append(append([]review.Finding(nil), res.Findings...), res.Unanchored...) {
 		if f.Fingerprint != "" {
@@ -60,7 +60,7 @@ func (p *Publisher) sortEarlier(ctx context.Context, prior *Prior, res *review.R
 // within MaxComments counting those open. It returns the findings that are
 // inline now (new and existing) and why posts failed; a finding that
 // could not be posted moves to res.Unanchored with the reason.
-func (p *Publisher) postNew(ctx context.Context, me string, res *review.Result, l *ledger, out *Outcome) (kept []review.Finding, failures []string, err error) {
+func (p *publisher) postNew(ctx context.Context, me string, res *review.Result, l *ledger, out *review.Outcome) (kept []review.Finding, failures []string, err error) {
 	for _, f := range res.Findings {
 		if l.dismissed[f.Fingerprint] {
 			out.Dismissed++

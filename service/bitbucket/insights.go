@@ -16,8 +16,8 @@ import (
 	"github.com/bitreview/bitreview/review"
 )
 
-// ReportID is the Code Insights report bitreview keeps on a commit.
-const ReportID = "bitreview"
+// reportID is the Code Insights report bitreview keeps on a commit.
+const reportID = "bitreview"
 
 // Caps on annotation text (bitreview's own, well inside what Bitbucket
 // renders; the spec sets no maximum).
@@ -96,13 +96,13 @@ func (in *Insights) Publish(ctx context.Context, ri ReportInput) (*InsightsOutco
 		out.Annotations, out.Placed = len(anns), placed(anns)
 		out.Requests = (len(anns) + bbapi.MaxAnnotationsPerRequest - 1) / bbapi.MaxAnnotationsPerRequest
 		fmt.Fprintf(in.dryRun, "--- would publish Code Insights report %q on %s: %s, %d annotation(s) in %d request(s) ---\n%s\n",
-			ReportID, short(ri.Commit), out.Result, len(anns), out.Requests, final.Details)
+			reportID, short(ri.Commit), out.Result, len(anns), out.Requests, final.Details)
 		return out, nil
 	}
-	if _, err := in.api.DeleteReport(ctx, in.ws, in.repo, ri.Commit, ReportID); err != nil && !isNotFound(err) {
+	if _, err := in.api.DeleteReport(ctx, in.ws, in.repo, ri.Commit, reportID); err != nil && !isNotFound(err) {
 		return out, fmt.Errorf("replace the report: %w", err)
 	}
-	if _, _, err := in.api.PutReport(ctx, in.ws, in.repo, ri.Commit, ReportID, report); err != nil {
+	if _, _, err := in.api.PutReport(ctx, in.ws, in.repo, ri.Commit, reportID, report); err != nil {
 		return out, fmt.Errorf("create the report: %w", err)
 	}
 	for i := 0; i < len(anns); i += bbapi.MaxAnnotationsPerRequest {
@@ -114,7 +114,7 @@ func (in *Insights) Publish(ctx context.Context, ri ReportInput) (*InsightsOutco
 		out.Annotations += len(batch)
 		out.Placed += placed(batch)
 	}
-	if _, _, err := in.api.PutReport(ctx, in.ws, in.repo, ri.Commit, ReportID, &final); err != nil {
+	if _, _, err := in.api.PutReport(ctx, in.ws, in.repo, ri.Commit, reportID, &final); err != nil {
 		return out, fmt.Errorf("set the result: %w", err)
 	}
 	return out, nil
@@ -130,11 +130,11 @@ func isNotFound(err error) bool {
 // postBatch posts one batch; a batch whose answer was lost is sent once
 // more, which is safe because annotations are upserted by external_id.
 func (in *Insights) postBatch(ctx context.Context, commit string, batch []bbapi.Annotation) error {
-	_, err := in.api.PostAnnotations(ctx, in.ws, in.repo, commit, ReportID, batch)
+	_, err := in.api.PostAnnotations(ctx, in.ws, in.repo, commit, reportID, batch)
 	if err == nil || isRejectedAnchor(err) || ctx.Err() != nil {
 		return err
 	}
-	_, err = in.api.PostAnnotations(ctx, in.ws, in.repo, commit, ReportID, batch)
+	_, err = in.api.PostAnnotations(ctx, in.ws, in.repo, commit, reportID, batch)
 	return err
 }
 

@@ -35,9 +35,9 @@ func TestInsightsBatchesAndCaps(t *testing.T) {
 		assert.Equal(t, 500, out.Overflow)
 		assert.Equal(t, 10, out.Requests)
 	}
-	anns := e.bb.Annotations(ws, slug, head1, ReportID)
+	anns := e.bb.Annotations(ws, slug, head1, reportID)
 	assert.Len(t, anns, 1000, "a re-run replaces the annotations")
-	r, ok := e.bb.Report(ws, slug, head1, ReportID)
+	r, ok := e.bb.Report(ws, slug, head1, reportID)
 	require.True(t, ok)
 	assert.Equal(t, "FAILED", r.Result)
 	assert.Contains(t, r.Details, "500 more finding(s) are not annotated")
@@ -99,9 +99,9 @@ func TestAnnotationMapping(t *testing.T) {
 }
 
 func TestReportOnTheFullCommit(t *testing.T) {
-	assert.Equal(t, head1, HeadCommit(head1, head1[:12]))
-	assert.Equal(t, head2[:12], HeadCommit(head1, head2[:12]), "a pipeline commit that is not the PR's head is not used")
-	assert.Equal(t, head2[:12], HeadCommit("", head2[:12]))
+	assert.Equal(t, head1, headCommit(head1, head1[:12]))
+	assert.Equal(t, head2[:12], headCommit(head1, head2[:12]), "a pipeline commit that is not the PR's head is not used")
+	assert.Equal(t, head2[:12], headCommit("", head2[:12]))
 	_ = bbtest.MaxAnnotationsPerReport
 }
 
@@ -110,16 +110,16 @@ func TestReportOnTheFullCommit(t *testing.T) {
 // nothing to delete, and the report is created.
 func TestInsightsOnACommitWithoutReport(t *testing.T) {
 	e := newEnv(t)
-	_, ok := e.bb.Report(ws, slug, head1, ReportID)
+	_, ok := e.bb.Report(ws, slug, head1, reportID)
 	require.False(t, ok, "no report yet")
 	f := finding(e.diff, 3, review.High, "A returns a constant")
 	out, err := NewInsights(e.client, ws, slug, nil).Publish(t.Context(), ReportInput{Commit: head1, Findings: []review.Finding{f}, Reviewed: "Full review."})
 	require.NoError(t, err)
 	assert.Equal(t, 1, out.Annotations)
-	r, ok := e.bb.Report(ws, slug, head1, ReportID)
+	r, ok := e.bb.Report(ws, slug, head1, reportID)
 	require.True(t, ok, "the report is created")
 	assert.Equal(t, "PASSED", r.Result)
-	assert.Len(t, e.bb.Annotations(ws, slug, head1, ReportID), 1)
+	assert.Len(t, e.bb.Annotations(ws, slug, head1, reportID), 1)
 	deletes := 0
 	for _, req := range e.bb.Requests() {
 		if req.Method == "DELETE" && strings.Contains(req.Path, "/reports/") {
@@ -156,7 +156,7 @@ func TestInsightsAnnotationsOnlyWhereTheDiffIs(t *testing.T) {
 	assert.Equal(t, 9, out.Annotations)
 	assert.Equal(t, 5, out.Placed, "annotations on a file of the diff")
 	got := map[string]string{}
-	for _, a := range e.bb.Annotations(ws, slug, head1, ReportID) {
+	for _, a := range e.bb.Annotations(ws, slug, head1, reportID) {
 		got[a.Summary] = fmt.Sprintf("%s:%d", a.Path, a.Line)
 	}
 	assert.Equal(t, map[string]string{
@@ -248,7 +248,7 @@ func TestInsightsResultIsHonest(t *testing.T) {
 			out, err := NewInsights(e.client, ws, slug, nil).Publish(t.Context(), tt.in)
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantResult, out.Result)
-			r, ok := e.bb.Report(ws, slug, head1, ReportID)
+			r, ok := e.bb.Report(ws, slug, head1, reportID)
 			require.True(t, ok)
 			assert.Equal(t, tt.wantResult, r.Result)
 			for _, s := range tt.wantDetails {

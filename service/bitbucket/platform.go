@@ -56,14 +56,14 @@ type Platform struct {
 	api   API
 	pr    PR
 	opts  PlatformOptions
-	pub   *Publisher
-	prior *Prior
+	pub   *publisher
+	prior *earlierRuns
 	meta  *review.PullRequest // what PullRequest read
 }
 
 // NewPlatform returns the Platform of pull request pr. It does no I/O.
 func NewPlatform(api API, pr PR, opts PlatformOptions) *Platform {
-	pub := NewPublisher(api, pr, Options{DryRun: opts.DryRun, TasksAt: review.NoTasks})
+	pub := &publisher{api: api, pr: pr, opts: publishOptions{DryRun: opts.DryRun, Limits: review.Limits{TasksAt: review.NoTasks}}}
 	return &Platform{api: api, pr: pr, opts: opts, pub: pub}
 }
 
@@ -72,21 +72,21 @@ func (p *Platform) Describe() string {
 	return fmt.Sprintf("%s/%s pull request #%d", p.pr.Workspace, p.pr.Repo, p.pr.ID)
 }
 
-// PullRequest fetches the pull request (FetchPullRequest). Bitbucket names
+// PullRequest fetches the pull request (fetchPullRequest). Bitbucket names
 // its commits by their first 12 characters.
 func (p *Platform) PullRequest(ctx context.Context) (review.PullRequest, error) {
-	meta, err := FetchPullRequest(ctx, p.api, p.pr)
+	meta, err := fetchPullRequest(ctx, p.api, p.pr)
 	if err == nil {
 		p.meta = &meta
 	}
 	return meta, err
 }
 
-// Head is the commit a review of meta is recorded on (HeadCommit): the
+// Head is the commit a review of meta is recorded on (headCommit): the
 // pipeline's full commit when it is the pull request's head, else the
 // pull request's short hash.
 func (p *Platform) Head(meta review.PullRequest) string {
-	return HeadCommit(p.opts.PipelineCommit, meta.SourceCommit)
+	return headCommit(p.opts.PipelineCommit, meta.SourceCommit)
 }
 
 // BaseFiles reads regular files at the destination commit: each path is
@@ -95,7 +95,7 @@ func (p *Platform) Head(meta review.PullRequest) string {
 // src endpoint makes of a link is never read. A missing file wraps
 // fs.ErrNotExist.
 func (p *Platform) BaseFiles(meta review.PullRequest) review.FileSource {
-	return apiFiles{f: NewFiles(p.api, p.pr, meta.TargetCommit), regular: true}
+	return apiFiles{f: newSrcFiles(p.api, p.pr, meta.TargetCommit), regular: true}
 }
 
 // Files reads files of commit for context: the blob the clone tracks at
@@ -105,7 +105,7 @@ func (p *Platform) BaseFiles(meta review.PullRequest) review.FileSource {
 // when it lacks the commit (a short hash, a shallow clone), it is. A
 // symlink reads as its target text either way.
 func (p *Platform) Files(commit string) review.FileSource {
-	api := apiFiles{f: NewFiles(p.api, p.pr, commit)}
+	api := apiFiles{f: newSrcFiles(p.api, p.pr, commit)}
 	if p.opts.CloneDir == "" || commit == "" {
 		return api
 	}
@@ -139,7 +139,7 @@ func isRefusal(err error) bool {
 // apiFiles reads through the src endpoint; regular refuses anything but
 // a regular file first. A 404 wraps fs.ErrNotExist (and the API error).
 type apiFiles struct {
-	f       *Files
+	f       *srcFiles
 	regular bool
 }
 
@@ -158,11 +158,11 @@ func (a apiFiles) ReadFile(ctx context.Context, path string) ([]byte, error) {
 	return data, err
 }
 
-// Diff reads the pull request's diff, at most maxBytes of it (FetchDiff:
+// Diff reads the pull request's diff, at most maxBytes of it (fetchDiff:
 // the files after the cut are named from the diffstat). An error wrapping
 // review.ErrDiffTooLarge means Bitbucket could not compute it (555).
 func (p *Platform) Diff(ctx context.Context, maxBytes int64) (*diffparse.Diff, diffparse.Read, error) {
-	d, read, err := FetchDiff(ctx, p.api, p.pr, maxBytes)
+	d, read, err := fetchDiff(ctx, p.api, p.pr, maxBytes)
 	if errors.Is(err, bbapi.ErrDiffTooLarge) {
 		err = fmt.Errorf("%w: %w", review.ErrDiffTooLarge, err)
 	}
@@ -185,17 +185,17 @@ func (p *Platform) Fix(err error) string {
 	return ""
 }
 
-// Increment plans the review of head after last (PlanReview: incremental
+// Increment plans the review of head after last (planReview: incremental
 // only when Bitbucket confirms last is an ancestor of head) and reads the
 // diff of the new commits, keeping the pull request's files
-// (FetchIncrement; an error wrapping diffparse.ErrTruncated when it is
+// (fetchIncrement; an error wrapping diffparse.ErrTruncated when it is
 // longer than maxBytes).
 func (p *Platform) Increment(ctx context.Context, last, head string, prDiff *diffparse.Diff, maxBytes int64) (review.Increment, error) {
-	plan := PlanReview(ctx, p.api, p.pr, last, head)
+	plan := planReview(ctx, p.api, p.pr, last, head)
 	if !plan.Incremental {
 		return review.Increment{FallbackReason: plan.FallbackReason}, nil
 	}
-	raw, err := FetchIncrement(ctx, p.api, p.pr, head, plan.From, prDiff, maxBytes)
+	raw, err := fetchIncrement(ctx, p.api, p.pr, head, plan.From, prDiff, maxBytes)
 	if err != nil {
 		return review.Increment{}, err
 	}

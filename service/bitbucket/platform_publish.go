@@ -7,7 +7,7 @@ import (
 	"github.com/bitreview/bitreview/review"
 )
 
-// Load identifies the bot and reads what earlier runs left (Publisher.Load),
+// Load identifies the bot and reads what earlier runs left (publisher.Load),
 // keeping it for Publish, PublishSkipped and SaveState.
 func (p *Platform) Load(ctx context.Context) (*review.Prior, error) {
 	p.prior = nil
@@ -19,7 +19,7 @@ func (p *Platform) Load(ctx context.Context) (*review.Prior, error) {
 }
 
 // loaded returns what Load read, reading it first when the flow has not.
-func (p *Platform) loaded(ctx context.Context) (*Prior, error) {
+func (p *Platform) loaded(ctx context.Context) (*earlierRuns, error) {
 	if p.prior != nil {
 		return p.prior, nil
 	}
@@ -28,7 +28,7 @@ func (p *Platform) loaded(ctx context.Context) (*Prior, error) {
 	return prior, err
 }
 
-// Publish posts res (Publisher.Publish: stale comments deleted or
+// Publish posts res (publisher.Publish: stale comments deleted or
 // resolved, new ones within lim's MaxComments, tasks at lim's TasksAt, the
 // summary). Bitbucket
 // anchors inline comments on the pull request's diff, not on a commit, so
@@ -38,9 +38,9 @@ func (p *Platform) Publish(ctx context.Context, res *review.Result, info review.
 	if err != nil {
 		return &review.Outcome{}, err
 	}
-	p.pub.opts.MaxComments, p.pub.opts.TasksAt = lim.MaxComments, lim.TasksAt
+	p.pub.opts.Limits = lim
 	out, err := p.pub.Publish(ctx, prior, res, info, st, scope)
-	return &out.Outcome, err
+	return out, err
 }
 
 // PublishSkipped posts or edits the summary to say why nothing was
@@ -51,7 +51,7 @@ func (p *Platform) PublishSkipped(ctx context.Context, reason string, info revie
 		return &review.Outcome{}, err
 	}
 	out, err := p.pub.PublishSkipped(ctx, prior, reason, info)
-	return &out.Outcome, err
+	return out, err
 }
 
 // SaveState records st (the pause flag, the command comments acted on) in
@@ -67,7 +67,7 @@ func (p *Platform) SaveState(ctx context.Context, st review.State, info review.S
 	if prior.Summary != nil {
 		body, _ = review.WithState(prior.Summary.Content.Raw, st)
 	}
-	if err := p.pub.upsertSummary(ctx, prior, body, &Outcome{}); err != nil {
+	if err := p.pub.upsertSummary(ctx, prior, body, &review.Outcome{}); err != nil {
 		return fmt.Errorf("post summary: %w", err)
 	}
 	return nil

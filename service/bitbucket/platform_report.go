@@ -32,5 +32,5 @@ func (p *Platform) Report(ctx context.Context, r review.Report) (*review.ReportO
 		api = p.opts.Insights
 	}
 	out, err := NewInsights(api, p.pr.Workspace, p.pr.Repo, p.opts.DryRun).Publish(ctx, r)
-	return &review.ReportOutcome{Kind: "Code Insights report", Name: ReportID, Result: out.Result, Placed: out.Placed, Overflow: out.Overflow, Requests: out.Requests}, err
+	return &review.ReportOutcome{Kind: "Code Insights report", Name: reportID, Result: out.Result, Placed: out.Placed, Overflow: out.Overflow, Requests: out.Requests}, err
 }

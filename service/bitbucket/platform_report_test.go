@@ -60,7 +60,7 @@ func TestPlatformReport(t *testing.T) {
 				assert.Empty(t, reports)
 				return
 			}
-			tc.want.Kind, tc.want.Name = "Code Insights report", ReportID
+			tc.want.Kind, tc.want.Name = "Code Insights report", reportID
 			assert.Equal(t, &tc.want, out)
 			require.Len(t, reports, 1)
 			assert.Equal(t, tc.want.Result, reports[0].Result)
@@ -68,7 +68,7 @@ func TestPlatformReport(t *testing.T) {
 				assert.Contains(t, reports[0].Details, s)
 			}
 			var paths []string
-			for _, a := range e.bb.Annotations(ws, slug, head1, ReportID) {
+			for _, a := range e.bb.Annotations(ws, slug, head1, reportID) {
 				if a.Path != "" {
 					paths = append(paths, a.Path)
 				}
@@ -104,7 +104,7 @@ func TestPlatformReportOnTheHeadThroughTheInsightsClient(t *testing.T) {
 	out, err := p.Report(t.Context(), review.Report{Reviewed: "Full review."})
 	require.NoError(t, err)
 	assert.Equal(t, "PASSED", out.Result)
-	_, ok := e.bb.Report(ws, slug, head1, ReportID)
+	_, ok := e.bb.Report(ws, slug, head1, reportID)
 	assert.True(t, ok, "on the pipeline's full head commit")
 	var deletes []int
 	for _, r := range e.bb.Requests() {

@@ -26,20 +26,20 @@ func (e *IdentityError) Error() string {
 // Unwrap returns the API error.
 func (e *IdentityError) Unwrap() error { return e.Err }
 
-// Prior is what earlier runs left on the pull request, as seen by the bot:
-// its identity, every comment, its own live comments, its summary and what
-// the summary records (the state and the verdict).
-type Prior struct {
+// earlierRuns is what earlier runs left on the pull request, as seen by
+// the bot: its identity, every comment, its own live comments, its summary
+// and what the summary records (the state and the verdict).
+type earlierRuns struct {
 	Me      string         // the bot's account UUID
 	Summary *bbapi.Comment // our newest summary, nil on the first run
 	review.Recorded
 	all, mine []*bbapi.Comment
 }
 
-// Load identifies the bot (GET /user, once per Publisher) and lists every
+// Load identifies the bot (GET /user, once per publisher) and lists every
 // comment of the pull request (all pages). Only comments whose author is
 // the bot count as ours, whatever markers other comments carry.
-func (p *Publisher) Load(ctx context.Context) (*Prior, error) {
+func (p *publisher) Load(ctx context.Context) (*earlierRuns, error) {
 	me, err := p.identity(ctx)
 	if err != nil {
 		return nil, err
@@ -48,12 +48,12 @@ func (p *Publisher) Load(ctx context.Context) (*Prior, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list comments: %w", err)
 	}
-	return PriorOf(me, all), nil
+	return priorOf(me, all), nil
 }
 
-// identity is the bot's account UUID: Options.Me, or else GET /user, whose
-// answer is kept for the Publisher's later calls.
-func (p *Publisher) identity(ctx context.Context) (string, error) {
+// identity is the bot's account UUID: publishOptions.Me, or else GET /user, whose
+// answer is kept for the publisher's later calls.
+func (p *publisher) identity(ctx context.Context) (string, error) {
 	if p.opts.Me != "" {
 		return p.opts.Me, nil
 	}
@@ -68,17 +68,17 @@ func (p *Publisher) identity(ctx context.Context) (string, error) {
 	return me.UUID, nil
 }
 
-// PriorOf is the Prior of a pull request whose comments (all of them) the
+// priorOf is the earlierRuns of a pull request whose comments (all of them) the
 // caller has listed already, as the bot account me sees them.
-func PriorOf(me string, all []*bbapi.Comment) *Prior {
-	pr := &Prior{Me: me, all: all, mine: ownComments(all, me)}
+func priorOf(me string, all []*bbapi.Comment) *earlierRuns {
+	pr := &earlierRuns{Me: me, all: all, mine: ownComments(all, me)}
 	pr.setSummary(newestSummary(pr.mine))
 	return pr
 }
 
 // setSummary makes c (nil for none) the summary and reads what it
 // records.
-func (pr *Prior) setSummary(c *bbapi.Comment) {
+func (pr *earlierRuns) setSummary(c *bbapi.Comment) {
 	pr.Summary, pr.Recorded = c, review.Recorded{}
 	if c != nil {
 		pr.Recorded = review.RecordedIn(c.Content.Raw)
@@ -86,13 +86,13 @@ func (pr *Prior) setSummary(c *bbapi.Comment) {
 }
 
 // added records a comment the bot has just written.
-func (pr *Prior) added(c *bbapi.Comment) {
+func (pr *earlierRuns) added(c *bbapi.Comment) {
 	pr.all = append(pr.all, c)
 	pr.mine = append(pr.mine, c)
 }
 
 // forget drops a comment of ours the bot has just deleted.
-func (pr *Prior) forget(id int) {
+func (pr *earlierRuns) forget(id int) {
 	pr.mine = slices.DeleteFunc(pr.mine, func(c *bbapi.Comment) bool { return c.ID == id })
 }
 
@@ -114,21 +114,15 @@ func identityError(err error) error {
 
 // Reviewed reports whether head is the commit whose review the summary
 // records as complete.
-func (pr *Prior) Reviewed(head string) bool {
-	return pr != nil && pr.HasState && SameCommit(pr.State.HeadCommit, head)
+func (pr *earlierRuns) Reviewed(head string) bool {
+	return pr != nil && pr.HasState && review.SameCommit(pr.State.HeadCommit, head)
 }
 
-// SameCommit reports whether two hashes name the same commit
-// (review.SameCommit): equal, or one a prefix of the other with at least 7
-// characters (Bitbucket puts 12-hex hashes in pull requests and full ones
-// elsewhere).
-func SameCommit(a, b string) bool { return review.SameCommit(a, b) }
-
-// HeadCommit picks the commit a report and the state are recorded on: the
+// headCommit picks the commit a report and the state are recorded on: the
 // pipeline's full BITBUCKET_COMMIT when it is the pull request's source
 // commit (whose hash the PR gives in short form), else the PR's own hash.
-func HeadCommit(pipelineCommit, prSource string) string {
-	if SameCommit(pipelineCommit, prSource) && len(pipelineCommit) > len(prSource) {
+func headCommit(pipelineCommit, prSource string) string {
+	if review.SameCommit(pipelineCommit, prSource) && len(pipelineCommit) > len(prSource) {
 		return pipelineCommit
 	}
 	return prSource
@@ -176,7 +170,7 @@ type thread struct {
 
 // threads returns our top-level inline comments with a fingerprint, with
 // their reply counts.
-func (pr *Prior) threads() []*thread {
+func (pr *earlierRuns) threads() []*thread {
 	replies := map[int]int{}
 	for _, c := range pr.all {
 		if c.Parent != nil && !c.Deleted {
@@ -197,7 +191,7 @@ func (pr *Prior) threads() []*thread {
 
 // Open returns the findings of our inline comments that are still open
 // (not resolved), as earlier runs posted them.
-func (pr *Prior) Open() []review.Finding {
+func (pr *earlierRuns) Open() []review.Finding {
 	var out []review.Finding
 	for _, t := range pr.threads() {
 		if t.c.Resolution != nil {

@@ -47,40 +47,22 @@ type PR struct {
 	ID              int
 }
 
-// Options tune a Publisher.
-type Options struct {
+// publishOptions tune a publisher.
+type publishOptions struct {
 	// DryRun, when non-nil, receives what would be written; nothing is.
 	DryRun io.Writer
-	// MaxComments caps our open inline comments on the pull request,
-	// counting those earlier runs left open; 0 means no cap.
-	MaxComments int
-	// TasksAt creates a pull-request task under each inline comment whose
-	// finding is at least this severe; negative means no tasks.
-	TasksAt review.Severity
+	// Limits cap our open inline comments (counting those earlier runs
+	// left open) and say which get a pull-request task.
+	review.Limits
 	// Me is the bot's account UUID when known; "" asks GET /user once.
 	Me string
 }
 
-// Publisher posts a review to one pull request.
-type Publisher struct {
+// publisher posts a review to one pull request.
+type publisher struct {
 	api  CommentAPI
 	pr   PR
-	opts Options
-}
-
-// NewPublisher returns a publisher. It does no I/O.
-func NewPublisher(api CommentAPI, pr PR, opts Options) *Publisher {
-	return &Publisher{api: api, pr: pr, opts: opts}
-}
-
-// Outcome counts what a publish did: the host-neutral review.Outcome
-// (Kept stays zero: Bitbucket resolves a stale thread with replies) and
-// the summary comment's id. TasksCreated repeats Tasks under the name
-// cmd/bitreview reads until it publishes through Platform.
-type Outcome struct {
-	review.Outcome
-	TasksCreated int
-	SummaryID    int
+	opts publishOptions
 }
 
 // Publish posts res to the pull request, on top of what prior found:
@@ -97,9 +79,11 @@ type Outcome struct {
 //
 // st.HeadCommit is recorded only when the review and the posting are
 // complete (complete reports the former); otherwise the summary keeps the
-// earlier reviewed commit, so the next run covers this one again.
-func (p *Publisher) Publish(ctx context.Context, prior *Prior, res *review.Result, info review.SummaryInfo, st review.State, scope Scope) (*Outcome, error) {
-	out := &Outcome{}
+// earlier reviewed commit, so the next run covers this one again. The
+// outcome's Kept stays zero: Bitbucket resolves a stale thread with
+// replies.
+func (p *publisher) Publish(ctx context.Context, prior *earlierRuns, res *review.Result, info review.SummaryInfo, st review.State, scope review.Scope) (*review.Outcome, error) {
+	out := &review.Outcome{}
 	// 1. Earlier comments: still produced, stale, or carried.
 	l := p.sortEarlier(ctx, prior, res, scope, out)
 	// 2. New inline comments, within the budget.
@@ -114,7 +98,6 @@ func (p *Publisher) Publish(ctx context.Context, prior *Prior, res *review.Resul
 	// 3. Tasks.
 	if p.opts.TasksAt >= 0 {
 		p.ensureTasks(ctx, prior.Me, res.Findings, l.posted, l.stale, out)
-		out.TasksCreated = out.Tasks
 	}
 
 	// 4. Summary.
@@ -140,7 +123,7 @@ func (p *Publisher) Publish(ctx context.Context, prior *Prior, res *review.Resul
 
 // publishNotes are the summary's lines on what publishing did besides
 // posting: failures, comments carried, dismissed or retired.
-func publishNotes(out *Outcome) []string {
+func publishNotes(out *review.Outcome) []string {
 	var notes []string
 	if out.Failed > 0 {
 		notes = append(notes, fmt.Sprintf("⚠️ Publishing incomplete: %d inline comment(s) could not be posted; they are listed above and the next run will try again.", out.Failed))
@@ -160,8 +143,8 @@ func publishNotes(out *Outcome) []string {
 // PublishSkipped writes the one-line summary of a run that reviewed nothing
 // on purpose (draft, "@bitreview ignore"). The earlier state is kept, and
 // nothing else is touched.
-func (p *Publisher) PublishSkipped(ctx context.Context, prior *Prior, reason string, info review.SummaryInfo) (*Outcome, error) {
-	out := &Outcome{}
+func (p *publisher) PublishSkipped(ctx context.Context, prior *earlierRuns, reason string, info review.SummaryInfo) (*review.Outcome, error) {
+	out := &review.Outcome{}
 	body := review.RenderSkipped(reason, info, prior.State)
 	if err := p.upsertSummary(ctx, prior, body, out); err != nil {
 		return out, fmt.Errorf("post summary: %w", err)
@@ -174,7 +157,7 @@ func (p *Publisher) PublishSkipped(ctx context.Context, prior *Prior, reason str
 // stored, so the comments are listed again and the fingerprint looked for
 // before the failure is believed; such POSTs are never blindly repeated
 // (bbapi repeats only a POST refused with 429, which was not processed).
-func (p *Publisher) postInline(ctx context.Context, f review.Finding, me string) (int, error) {
+func (p *publisher) postInline(ctx context.Context, f review.Finding, me string) (int, error) {
 	in := &bbapi.NewComment{Content: bbapi.Content{Raw: review.RenderComment(f)}, Inline: inlineFor(f)}
 	if p.opts.DryRun != nil {
 		fmt.Fprintf(p.opts.DryRun, "--- would post inline comment on %s (%s line %d) ---\n%s\n", f.Path, f.Side, f.Line, in.Content.Raw)
@@ -200,7 +183,7 @@ func (p *Publisher) postInline(ctx context.Context, f review.Finding, me string)
 
 // retire deletes a stale comment nobody replied to, or resolves one with
 // replies (409, already resolved, is fine). Failures are warnings.
-func (p *Publisher) retire(ctx context.Context, t *thread, out *Outcome) {
+func (p *publisher) retire(ctx context.Context, t *thread, out *review.Outcome) {
 	if p.opts.DryRun != nil {
 		verb := "resolve"
 		if t.replies == 0 {

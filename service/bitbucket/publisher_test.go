@@ -61,13 +61,13 @@ func finding(d *diffparse.Diff, line int, sev review.Severity, title string) rev
 	return f
 }
 
-func (e *env) publish(t *testing.T, opts Options, res *review.Result, scope Scope) *Outcome {
+func (e *env) publish(t *testing.T, opts publishOptions, res *review.Result, scope review.Scope) *review.Outcome {
 	t.Helper()
-	p := NewPublisher(e.client, e.pr, opts)
+	p := &publisher{api: e.client, pr: e.pr, opts: opts}
 	prior, err := p.Load(t.Context())
 	require.NoError(t, err)
 	if scope.PRDiff == nil {
-		scope = Scope{PRDiff: e.diff, Reviewed: e.diff, Complete: true}
+		scope = review.Scope{PRDiff: e.diff, Reviewed: e.diff, Complete: true}
 	}
 	out, err := p.Publish(t.Context(), prior, res, review.SummaryInfo{Version: "test"}, review.State{HeadCommit: head1}, scope)
 	require.NoError(t, err)
@@ -99,10 +99,10 @@ func TestSpoofedMarkersOnLaterPagesAreNeverTouched(t *testing.T) {
 	spoofSummary := e.bb.AddComment(ws, slug, 1, bbtest.Comment{Raw: "gotcha\n[//]: # (bitreview:summary)\n", User: mallory})
 	spoofInline := e.bb.AddComment(ws, slug, 1, bbtest.Comment{Raw: review.RenderComment(f), User: mallory, Inline: &bbtest.Inline{Path: "a.go", To: 3}})
 
-	out := e.publish(t, Options{TasksAt: -1}, &review.Result{Findings: []review.Finding{f}}, Scope{})
+	out := e.publish(t, publishOptions{Limits: review.Limits{TasksAt: -1}}, &review.Result{Findings: []review.Finding{f}}, review.Scope{})
 	assert.Equal(t, 1, out.Posted, "a fingerprint in someone else's comment does not count as ours")
 	assert.Equal(t, "created", out.Summary)
-	out = e.publish(t, Options{TasksAt: -1}, &review.Result{Findings: []review.Finding{f}}, Scope{})
+	out = e.publish(t, publishOptions{Limits: review.Limits{TasksAt: -1}}, &review.Result{Findings: []review.Finding{f}}, review.Scope{})
 	assert.Equal(t, 0, out.Posted)
 	assert.Equal(t, "unchanged", out.Summary)
 
@@ -129,7 +129,7 @@ func TestPostThatTimesOutAfterStoringIsNotRepeated(t *testing.T) {
 	e := newEnv(t, bbapi.WithHTTPClient(&http.Client{Timeout: 300 * time.Millisecond}))
 	e.bb.Fault(bbtest.Fault{Method: "POST", PathContains: "/comments", StoreThenHang: 2 * time.Second})
 	f := finding(e.diff, 3, review.High, "A returns a constant")
-	out := e.publish(t, Options{TasksAt: -1}, &review.Result{Findings: []review.Finding{f}}, Scope{})
+	out := e.publish(t, publishOptions{Limits: review.Limits{TasksAt: -1}}, &review.Result{Findings: []review.Finding{f}}, review.Scope{})
 	assert.Equal(t, 1, out.Posted)
 	_, inline := e.ours()
 	assert.Len(t, inline, 1, "found by its fingerprint after the timeout, not posted twice")
@@ -142,7 +142,7 @@ func TestRateLimitStormLosesNothing(t *testing.T) {
 	e.bb.Fault(bbtest.Fault{Method: "GET", Status: 429, Times: 3})
 	e.bb.Fault(bbtest.Fault{Method: "POST", PathContains: "/comments", Status: 429, Times: 2})
 	fs := []review.Finding{finding(e.diff, 3, review.High, "A returns a constant"), finding(e.diff, 4, review.Low, "B returns a constant")}
-	out := e.publish(t, Options{TasksAt: -1}, &review.Result{Findings: append([]review.Finding(nil), fs...)}, Scope{})
+	out := e.publish(t, publishOptions{Limits: review.Limits{TasksAt: -1}}, &review.Result{Findings: append([]review.Finding(nil), fs...)}, review.Scope{})
 	assert.Equal(t, 2, out.Posted)
 	assert.Zero(t, out.Failed)
 	summaries, inline := e.ours()
@@ -160,10 +160,10 @@ func TestRefusedPostLosesNothingAcrossRuns(t *testing.T) {
 	e.bb.Fault(bbtest.Fault{Method: "POST", PathContains: "/comments", Status: 503, Times: 1})
 	fs := []review.Finding{finding(e.diff, 3, review.High, "A returns a constant"), finding(e.diff, 4, review.Low, "B returns a constant")}
 
-	p := NewPublisher(e.client, e.pr, Options{TasksAt: -1})
+	p := &publisher{api: e.client, pr: e.pr, opts: publishOptions{Limits: review.Limits{TasksAt: -1}}}
 	prior, err := p.Load(t.Context())
 	require.NoError(t, err, "GETs are retried through the storm")
-	out, err := p.Publish(t.Context(), prior, &review.Result{Findings: append([]review.Finding(nil), fs...)}, review.SummaryInfo{}, review.State{HeadCommit: head1}, Scope{PRDiff: e.diff, Reviewed: e.diff, Complete: true})
+	out, err := p.Publish(t.Context(), prior, &review.Result{Findings: append([]review.Finding(nil), fs...)}, review.SummaryInfo{}, review.State{HeadCommit: head1}, review.Scope{PRDiff: e.diff, Reviewed: e.diff, Complete: true})
 	require.Error(t, err, "a POST refused with 503 is not retried blindly")
 	assert.Equal(t, 1, out.Failed)
 	summaries, _ := e.ours()
@@ -172,7 +172,7 @@ func TestRefusedPostLosesNothingAcrossRuns(t *testing.T) {
 	st, _ := review.ParseState(summaries[0].Raw)
 	assert.Empty(t, st.HeadCommit, "the head is not recorded as reviewed, so the next run retries")
 
-	out = e.publish(t, Options{TasksAt: -1}, &review.Result{Findings: append([]review.Finding(nil), fs...)}, Scope{})
+	out = e.publish(t, publishOptions{Limits: review.Limits{TasksAt: -1}}, &review.Result{Findings: append([]review.Finding(nil), fs...)}, review.Scope{})
 	assert.Equal(t, 1, out.Posted)
 	assert.Equal(t, 1, out.Existing)
 	summaries, inline := e.ours()
@@ -184,7 +184,7 @@ func TestStaleCommentsDeletedOrResolved(t *testing.T) {
 	e := newEnv(t)
 	fA := finding(e.diff, 3, review.High, "A returns a constant")
 	fB := finding(e.diff, 4, review.Medium, "B returns a constant")
-	e.publish(t, Options{TasksAt: -1}, &review.Result{Findings: []review.Finding{fA, fB}}, Scope{})
+	e.publish(t, publishOptions{Limits: review.Limits{TasksAt: -1}}, &review.Result{Findings: []review.Finding{fA, fB}}, review.Scope{})
 	_, inline := e.ours()
 	require.Len(t, inline, 2)
 	var idA, idB int
@@ -198,7 +198,7 @@ func TestStaleCommentsDeletedOrResolved(t *testing.T) {
 	e.bb.AddComment(ws, slug, 1, bbtest.Comment{ParentID: idB, Raw: "why?"})
 
 	// A full, complete review that finds neither again.
-	out := e.publish(t, Options{TasksAt: -1}, &review.Result{}, Scope{})
+	out := e.publish(t, publishOptions{Limits: review.Limits{TasksAt: -1}}, &review.Result{}, review.Scope{})
 	assert.Equal(t, 1, out.Deleted)
 	assert.Equal(t, 1, out.Resolved)
 	for _, c := range e.bb.Comments(ws, slug, 1) {
@@ -211,15 +211,15 @@ func TestStaleCommentsDeletedOrResolved(t *testing.T) {
 		}
 	}
 	// Resolved by a human (or by us): found again, it is not re-posted.
-	out = e.publish(t, Options{TasksAt: -1}, &review.Result{Findings: []review.Finding{fB}}, Scope{})
+	out = e.publish(t, publishOptions{Limits: review.Limits{TasksAt: -1}}, &review.Result{Findings: []review.Finding{fB}}, review.Scope{})
 	assert.Equal(t, 0, out.Posted)
 	assert.Equal(t, 1, out.Dismissed)
 }
 
 func TestIncompleteReviewRetiresNothing(t *testing.T) {
 	e := newEnv(t)
-	e.publish(t, Options{TasksAt: -1}, &review.Result{Findings: []review.Finding{finding(e.diff, 3, review.High, "A returns a constant")}}, Scope{})
-	out := e.publish(t, Options{TasksAt: -1}, &review.Result{}, Scope{PRDiff: e.diff, Reviewed: e.diff, Complete: false})
+	e.publish(t, publishOptions{Limits: review.Limits{TasksAt: -1}}, &review.Result{Findings: []review.Finding{finding(e.diff, 3, review.High, "A returns a constant")}}, review.Scope{})
+	out := e.publish(t, publishOptions{Limits: review.Limits{TasksAt: -1}}, &review.Result{}, review.Scope{PRDiff: e.diff, Reviewed: e.diff, Complete: false})
 	assert.Zero(t, out.Deleted+out.Resolved)
 	assert.Equal(t, 1, out.Carried)
 	assert.Equal(t, review.High, out.Verdict.Worst, "a carried finding still counts for FAIL_ON")
@@ -229,9 +229,9 @@ func TestMaxCommentsCountsEarlierRuns(t *testing.T) {
 	e := newEnv(t)
 	fA := finding(e.diff, 3, review.High, "A returns a constant")
 	fB := finding(e.diff, 4, review.Medium, "B returns a constant")
-	e.publish(t, Options{MaxComments: 1, TasksAt: -1}, &review.Result{Findings: []review.Finding{fA}}, Scope{})
+	e.publish(t, publishOptions{Limits: review.Limits{MaxComments: 1, TasksAt: -1}}, &review.Result{Findings: []review.Finding{fA}}, review.Scope{})
 	res := &review.Result{Findings: []review.Finding{fA, fB}}
-	out := e.publish(t, Options{MaxComments: 1, TasksAt: -1}, res, Scope{})
+	out := e.publish(t, publishOptions{Limits: review.Limits{MaxComments: 1, TasksAt: -1}}, res, review.Scope{})
 	assert.Equal(t, 0, out.Posted)
 	assert.Equal(t, 1, out.OverBudget)
 	require.Len(t, res.Unanchored, 1)
@@ -242,14 +242,14 @@ func TestTasksAreCreatedOnce(t *testing.T) {
 	e := newEnv(t)
 	fs := []review.Finding{finding(e.diff, 3, review.High, "A returns a constant"), finding(e.diff, 4, review.Low, "B returns a constant")}
 	for range 3 {
-		e.publish(t, Options{TasksAt: review.High}, &review.Result{Findings: append([]review.Finding(nil), fs...)}, Scope{})
+		e.publish(t, publishOptions{Limits: review.Limits{TasksAt: review.High}}, &review.Result{Findings: append([]review.Finding(nil), fs...)}, review.Scope{})
 	}
 	tasks := e.bb.Tasks(ws, slug, 1)
 	require.Len(t, tasks, 1, "one task, for the high finding only, across runs")
 	assert.Contains(t, tasks[0].Raw, "A returns a constant")
 	assert.NotZero(t, tasks[0].CommentID)
 	// The finding goes away: its comment is retired and its task resolved.
-	e.publish(t, Options{TasksAt: review.High}, &review.Result{}, Scope{})
+	e.publish(t, publishOptions{Limits: review.Limits{TasksAt: review.High}}, &review.Result{}, review.Scope{})
 	assert.Equal(t, "RESOLVED", e.bb.Tasks(ws, slug, 1)[0].State)
 }
 
@@ -260,7 +260,7 @@ func TestIdentityRefusedNamesTheScope(t *testing.T) {
 	u = e.bb.AddUser(u)
 	c, err := bbapi.NewClient(e.bb.URL, bbapi.WithAccessToken(u.AccessToken))
 	require.NoError(t, err)
-	_, err = NewPublisher(c, e.pr, Options{}).Load(t.Context())
+	_, err = (&publisher{api: c, pr: e.pr}).Load(t.Context())
 	var ie *IdentityError
 	require.ErrorAs(t, err, &ie)
 	assert.Contains(t, ie.Hint, "read:user:bitbucket")
@@ -296,7 +296,7 @@ func TestPlanReview(t *testing.T) {
 		{"unknown commit", "abcdefabcdef", head2, false, "no longer known"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := PlanReview(t.Context(), e.client, e.pr, tc.last, tc.head)
+			p := planReview(t.Context(), e.client, e.pr, tc.last, tc.head)
 			assert.Equal(t, tc.incremental, p.Incremental)
 			if tc.reason == "" {
 				assert.Empty(t, p.FallbackReason)

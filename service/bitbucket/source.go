@@ -22,8 +22,8 @@ type DiffAPI interface {
 	ListPullRequestDiffStat(ctx context.Context, workspace, repo string, id int) ([]*bbapi.DiffStat, error)
 }
 
-// FetchPullRequest reads the PR's metadata.
-func FetchPullRequest(ctx context.Context, api PullRequestAPI, pr PR) (review.PullRequest, error) {
+// fetchPullRequest reads the PR's metadata.
+func fetchPullRequest(ctx context.Context, api PullRequestAPI, pr PR) (review.PullRequest, error) {
 	p, _, err := api.GetPullRequest(ctx, pr.Workspace, pr.Repo, pr.ID)
 	if err != nil {
 		return review.PullRequest{}, err // the caller names the stage
@@ -40,7 +40,7 @@ func FetchPullRequest(ctx context.Context, api PullRequestAPI, pr PR) (review.Pu
 	}, nil
 }
 
-// FetchDiff reads the PR's diff (Bitbucket answers with a redirect to the
+// fetchDiff reads the PR's diff (Bitbucket answers with a redirect to the
 // three-dot diff between source and merge base), parsing it as it
 // arrives. It reads at most limit bytes (no limit when limit ≤ 0): a
 // longer diff keeps the files complete within the limit, the download
@@ -48,7 +48,7 @@ func FetchPullRequest(ctx context.Context, api PullRequestAPI, pr PR) (review.Pu
 // from the diffstat and added to the diff as NotRead files, so that they
 // stay part of the pull request (their earlier comments are not stale) and
 // are listed as not reviewed; if the diffstat fails, read.ListErr says why.
-func FetchDiff(ctx context.Context, api DiffAPI, pr PR, limit int64) (d *diffparse.Diff, read diffparse.Read, err error) {
+func fetchDiff(ctx context.Context, api DiffAPI, pr PR, limit int64) (d *diffparse.Diff, read diffparse.Read, err error) {
 	d, read, err = diffparse.ParseFrom(func(w io.Writer) error {
 		_, err := api.GetPullRequestDiff(ctx, pr.Workspace, pr.Repo, pr.ID, w)
 		return err

@@ -42,17 +42,17 @@ func TestFetchDiffCapped(t *testing.T) {
 	raw, cAt := fourFiles()
 	_, c, pr := diffServer(t, raw)
 
-	d, read, err := FetchDiff(t.Context(), c, pr, 0)
+	d, read, err := fetchDiff(t.Context(), c, pr, 0)
 	require.NoError(t, err)
 	assert.False(t, read.Cut, "no limit")
 	assert.Len(t, d.Files, 4)
 
-	d, read, err = FetchDiff(t.Context(), c, pr, int64(len(raw)))
+	d, read, err = fetchDiff(t.Context(), c, pr, int64(len(raw)))
 	require.NoError(t, err)
 	assert.Equal(t, diffparse.Read{Bytes: int64(len(raw)), LastRead: "d.go"}, read, "a diff of exactly the limit is whole")
 	assert.Len(t, d.Files, 4)
 
-	d, read, err = FetchDiff(t.Context(), c, pr, int64(cAt+10))
+	d, read, err = fetchDiff(t.Context(), c, pr, int64(cAt+10))
 	require.NoError(t, err)
 	assert.Equal(t, diffparse.Read{Bytes: int64(cAt + 10), Cut: true, LastRead: "a.go"}, read,
 		"b.go ends where c.go starts, which the cut reached: b.go is not known to be complete")
@@ -73,7 +73,7 @@ func TestFetchDiffCappedListingFails(t *testing.T) {
 	raw, cAt := fourFiles()
 	s, c, pr := diffServer(t, raw)
 	s.Fault(bbtest.Fault{PathContains: "/diffstat", Status: 555, Times: -1})
-	d, read, err := FetchDiff(t.Context(), c, pr, int64(cAt+10))
+	d, read, err := fetchDiff(t.Context(), c, pr, int64(cAt+10))
 	require.NoError(t, err, "the files read are still reviewed")
 	assert.True(t, read.Cut)
 	assert.ErrorIs(t, read.ListErr, bbapi.ErrDiffTooLarge)
@@ -84,11 +84,11 @@ func TestFetchDiffErrors(t *testing.T) {
 	raw, _ := fourFiles()
 	s, c, pr := diffServer(t, raw)
 	s.Fault(bbtest.Fault{PathContains: "/diff/", Status: 555})
-	_, _, err := FetchDiff(t.Context(), c, pr, 1<<20)
+	_, _, err := fetchDiff(t.Context(), c, pr, 1<<20)
 	require.ErrorIs(t, err, bbapi.ErrDiffTooLarge)
 
 	_, c, pr = diffServer(t, strings.Replace(raw, "@@ -1 +1 @@", "@@ -1,3 +1,3 @@", 1))
-	_, _, err = FetchDiff(t.Context(), c, pr, 1<<20)
+	_, _, err = fetchDiff(t.Context(), c, pr, 1<<20)
 	require.ErrorIs(t, err, diffparse.ErrMalformed)
 	assert.Contains(t, err.Error(), "parse: ")
 }
@@ -102,10 +102,10 @@ func TestFetchIncrementCapped(t *testing.T) {
 	prDiff, err := diffparse.Parse([]byte(raw))
 	require.NoError(t, err)
 
-	inc, err := FetchIncrement(t.Context(), c, pr, head, from, prDiff, int64(len(raw)))
+	inc, err := fetchIncrement(t.Context(), c, pr, head, from, prDiff, int64(len(raw)))
 	require.NoError(t, err)
 	assert.Equal(t, raw, string(inc))
 
-	_, err = FetchIncrement(t.Context(), c, pr, head, from, prDiff, int64(len(raw)-1))
+	_, err = fetchIncrement(t.Context(), c, pr, head, from, prDiff, int64(len(raw)-1))
 	require.ErrorIs(t, err, diffparse.ErrTruncated)
 }

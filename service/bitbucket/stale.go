@@ -6,16 +6,12 @@ import (
 	"github.com/bitreview/bitreview/review"
 )
 
-// Scope is what one run looked at, for deciding which earlier inline
-// comments no longer apply: the host-neutral review.Scope.
-type Scope = review.Scope
-
 // isStale applies review.Scope.Stale to one of our inline comments. A stale
 // comment nobody replied to is deleted; one with replies (a discussion) is
 // resolved instead, never deleted, and so can be reopened. A thread
 // someone already resolved is left alone, and its fingerprint still counts
 // as posted, so a finding a human dismissed is never re-posted.
-func isStale(s Scope, t *thread) bool {
+func isStale(s review.Scope, t *thread) bool {
 	return s.Stale(t.c.Inline.Path, inlineSide(t.c.Inline), t.c.Content.Raw, t.fp)
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/bitreview/bitreview/bbapi"
+	"github.com/bitreview/bitreview/review"
 )
 
 // upsertSummary edits our newest summary comment (or creates one), and
@@ -13,7 +14,7 @@ import (
 // prior then holds the summary as written, so that a later write of the
 // same run (Publish after SaveState, or the other way round) edits it
 // instead of posting a second one.
-func (p *Publisher) upsertSummary(ctx context.Context, prior *Prior, body string, out *Outcome) error {
+func (p *publisher) upsertSummary(ctx context.Context, prior *earlierRuns, body string, out *review.Outcome) error {
 	if p.opts.DryRun != nil {
 		out.Summary = "dry-run"
 		fmt.Fprintf(p.opts.DryRun, "--- would post summary comment ---\n%s\n", body)
@@ -25,7 +26,7 @@ func (p *Publisher) upsertSummary(ctx context.Context, prior *Prior, body string
 		if err != nil {
 			return err
 		}
-		out.Summary, out.SummaryID = "created", c.ID
+		out.Summary = "created"
 		prior.added(c)
 		prior.setSummary(c)
 		return nil
@@ -38,7 +39,6 @@ func (p *Publisher) upsertSummary(ctx context.Context, prior *Prior, body string
 			prior.forget(c.ID)
 		}
 	}
-	out.SummaryID = newest.ID
 	if sameBody(newest.Content.Raw, body) {
 		out.Summary = "unchanged"
 		return nil
@@ -57,7 +57,7 @@ func (p *Publisher) upsertSummary(ctx context.Context, prior *Prior, body string
 // stored although the answer was lost (a timeout, a 5xx): the comments are
 // listed again before the failure is believed, so that the next run does
 // not create a second one.
-func (p *Publisher) createSummary(ctx context.Context, me, body string) (*bbapi.Comment, error) {
+func (p *publisher) createSummary(ctx context.Context, me, body string) (*bbapi.Comment, error) {
 	in := &bbapi.NewComment{Content: bbapi.Content{Raw: body}}
 	c, _, err := p.api.CreatePullRequestComment(ctx, p.pr.Workspace, p.pr.Repo, p.pr.ID, in)
 	if err == nil || ctx.Err() != nil || isRejectedAnchor(err) {

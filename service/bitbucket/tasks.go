@@ -17,7 +17,7 @@ const taskPrefix = "bitreview: "
 // resolves the bot's tasks under comments that were just retired as stale.
 // Tasks are found again by the comment they are attached to and by their
 // creator, so re-runs create none twice. Failures are warnings.
-func (p *Publisher) ensureTasks(ctx context.Context, me string, findings []review.Finding, posted map[string]int, stale []*thread, out *Outcome) {
+func (p *publisher) ensureTasks(ctx context.Context, me string, findings []review.Finding, posted map[string]int, stale []*thread, out *review.Outcome) {
 	tapi, ok := p.api.(TaskAPI)
 	if !ok {
 		return
@@ -78,7 +78,7 @@ func (p *Publisher) ensureTasks(ctx context.Context, me string, findings []revie
 
 // taskStored looks for a task under comment cid after a create whose answer
 // was lost: a POST is never blindly repeated.
-func (p *Publisher) taskStored(ctx context.Context, tapi TaskAPI, me string, cid int) bool {
+func (p *publisher) taskStored(ctx context.Context, tapi TaskAPI, me string, cid int) bool {
 	tasks, err := tapi.ListPullRequestTasks(ctx, p.pr.Workspace, p.pr.Repo, p.pr.ID)
 	if err != nil {
 		return false

@@ -128,8 +128,8 @@ type PR struct {
 	Number      int
 }
 
-// StatusOf returns the HTTP status of a go-github error, 0 when there is none.
-func StatusOf(err error) int {
+// statusOf returns the HTTP status of a go-github error, 0 when there is none.
+func statusOf(err error) int {
 	var er *gh.ErrorResponse
 	var rl *gh.RateLimitError
 	var ab *gh.AbuseRateLimitError
@@ -147,17 +147,17 @@ func StatusOf(err error) int {
 	return 0
 }
 
-// Hint says what to fix for a GitHub API error, or "".
-func Hint(err error) string {
+// hint says what to fix for a GitHub API error, or "".
+func hint(err error) string {
 	var rl *gh.RateLimitError
 	var ab *gh.AbuseRateLimitError
 	var wait *RateLimitedError
 	switch {
-	case errors.As(err, &rl), errors.As(err, &ab), errors.As(err, &wait), StatusOf(err) == http.StatusTooManyRequests:
+	case errors.As(err, &rl), errors.As(err, &ab), errors.As(err, &wait), statusOf(err) == http.StatusTooManyRequests:
 		return "GitHub's rate limit is exhausted; re-run the job later (the next run continues where this one stopped)"
-	case StatusOf(err) == http.StatusUnauthorized:
+	case statusOf(err) == http.StatusUnauthorized:
 		return "pass the workflow token: with: github_token: ${{ github.token }} (or a token with pull-requests: write)"
-	case StatusOf(err) == http.StatusForbidden:
+	case statusOf(err) == http.StatusForbidden:
 		return "give the job permissions: contents: read, pull-requests: write (and checks: write for the check run); " +
 			"pull requests from forks get a read-only token on pull_request events"
 	}

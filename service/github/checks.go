@@ -10,8 +10,8 @@ import (
 	"github.com/bitreview/bitreview/review"
 )
 
-// CheckName is the check run's name.
-const CheckName = "bitreview"
+// checkName is the check run's name.
+const checkName = "bitreview"
 
 // annotationsPerRequest is GitHub's limit: further annotations are added
 // by updating the run.
@@ -19,30 +19,6 @@ const annotationsPerRequest = 50
 
 // maxAnnotationTitle is GitHub's limit on an annotation's title.
 const maxAnnotationTitle = 255
-
-// CheckInput is what the check run reports.
-type CheckInput struct {
-	Head     string
-	Findings []review.Finding
-	Failed   bool // conclusion failure (FAIL_ON reached, or an incomplete review with FAIL_ON_ERROR)
-	Summary  string
-}
-
-// PublishCheck creates a completed check run on the head commit with one
-// annotation per new-side finding, 50 per request. It returns the number
-// of requests made.
-func PublishCheck(ctx context.Context, api ChecksAPI, pr PR, in CheckInput) (int, error) {
-	conclusion := "success"
-	if in.Failed {
-		conclusion = "failure"
-	} else if len(in.Findings) > 0 {
-		conclusion = "neutral"
-	}
-	return postCheck(ctx, api, pr, checkRun{
-		head: in.Head, conclusion: conclusion, title: fmt.Sprintf("%d finding(s)", len(in.Findings)),
-		summary: in.Summary, annotations: annotations(in.Findings, nil),
-	})
-}
 
 // checkRun is a completed check run to create.
 type checkRun struct {
@@ -56,7 +32,7 @@ func postCheck(ctx context.Context, api ChecksAPI, pr PR, run checkRun) (int, er
 	anns := run.annotations
 	first := anns[:min(len(anns), annotationsPerRequest)]
 	created, _, err := api.CreateCheckRun(ctx, pr.Owner, pr.Repo, gh.CreateCheckRunOptions{
-		Name: CheckName, HeadSHA: run.head, Status: gh.String("completed"), Conclusion: gh.String(run.conclusion),
+		Name: checkName, HeadSHA: run.head, Status: gh.String("completed"), Conclusion: gh.String(run.conclusion),
 		Output: &gh.CheckRunOutput{Title: gh.String(run.title), Summary: gh.String(run.summary), Annotations: first},
 	})
 	if err != nil {
@@ -68,7 +44,7 @@ func postCheck(ctx context.Context, api ChecksAPI, pr PR, run checkRun) (int, er
 		rest = rest[len(batch):]
 		requests++
 		if _, _, err := api.UpdateCheckRun(ctx, pr.Owner, pr.Repo, created.GetID(), gh.UpdateCheckRunOptions{
-			Name:   CheckName,
+			Name:   checkName,
 			Output: &gh.CheckRunOutput{Title: gh.String(run.title), Summary: gh.String(run.summary), Annotations: batch},
 		}); err != nil {
 			return requests, fmt.Errorf("add annotations: %w", err)

@@ -106,7 +106,7 @@ func reviewNote(c *gh.PullRequestComment) note {
 // gone is nil for a comment that is not there (404), so that Message
 // answers Deleted, and the wrapped error otherwise.
 func gone(err error, id int64) error {
-	if StatusOf(err) == http.StatusNotFound {
+	if statusOf(err) == http.StatusNotFound {
 		return nil
 	}
 	return fmt.Errorf("read comment %d: %w", id, err)

@@ -23,7 +23,7 @@ func TestPlatformMessage(t *testing.T) {
 		s.AddIssueComment("bob", fmt.Sprint("chatter ", i, " ", strings.Repeat("x", 10*i*i)))
 	}
 	question := s.AddIssueComment("alice", "@bitreview why is this here?")
-	ours := s.AddIssueComment(ActionsBot, "an earlier answer")
+	ours := s.AddIssueComment(actionsBot, "an earlier answer")
 	dependabot := s.AddIssueComment("dependabot[bot]", "@bitreview rebase")
 	root, err := s.AddReviewComment("carol", "app/math.go", "RIGHT", 3, "this subtracts")
 	require.NoError(t, err)
@@ -49,7 +49,7 @@ func TestPlatformMessage(t *testing.T) {
 	assert.Nil(t, m.Inline)
 	require.Len(t, m.Thread, review.MaxThreadComments, "the newest comments")
 	last := m.Thread[len(m.Thread)-1]
-	assert.Equal(t, review.ThreadComment{Author: ActionsBot, Text: "an earlier answer", Bot: true}, m.Thread[len(m.Thread)-2])
+	assert.Equal(t, review.ThreadComment{Author: actionsBot, Text: "an earlier answer", Bot: true}, m.Thread[len(m.Thread)-2])
 	assert.Equal(t, "dependabot[bot]", last.Author)
 	assert.False(t, last.Bot, "another bot is not bitreview")
 	for _, c := range m.Thread {
@@ -103,7 +103,7 @@ func TestPlatformReplyOnce(t *testing.T) {
 		var replies []int64
 		for _, c := range append(s.IssueComments(), s.ReviewComments()...) {
 			if to, ok := review.RepliesTo(c.Body); ok && int64(to) == id {
-				assert.Equal(t, ActionsBot, c.User.Login)
+				assert.Equal(t, actionsBot, c.User.Login)
 				replies = append(replies, c.InReplyTo)
 			}
 		}

@@ -51,8 +51,8 @@ type Platform struct {
 	api       API
 	pr        PR
 	opts      PlatformOptions
-	pub       *Publisher
-	prior     *Prior
+	pub       *publisher
+	prior     *earlierRuns
 	fromFiles bool
 	// roots maps a review comment read by Message to its thread's first
 	// comment, which a reply must name.
@@ -61,7 +61,7 @@ type Platform struct {
 
 // NewPlatform returns the Platform of pull request pr. It does no I/O.
 func NewPlatform(api API, pr PR, opts PlatformOptions) *Platform {
-	pub := NewPublisher(api, pr, Options{DryRun: opts.DryRun, Login: opts.Login})
+	pub := &publisher{api: api, pr: pr, opts: publishOptions{DryRun: opts.DryRun, Login: opts.Login}}
 	return &Platform{api: api, pr: pr, opts: opts, pub: pub, roots: map[int64]int64{}}
 }
 
@@ -73,27 +73,27 @@ func (p *Platform) Describe() string {
 // PullRequest fetches the pull request; its head commit is the one the
 // review's comments are anchored on.
 func (p *Platform) PullRequest(ctx context.Context) (review.PullRequest, error) {
-	meta, err := FetchPullRequest(ctx, p.api.Pulls, p.pr)
+	meta, err := fetchPullRequest(ctx, p.api.Pulls, p.pr)
 	if err == nil {
 		p.pub.opts.Head = meta.SourceCommit
 	}
 	return meta, err
 }
 
-// Fix says what to do about an error GitHub answered (Hint).
-func (p *Platform) Fix(err error) string { return Hint(err) }
+// Fix says what to do about an error GitHub answered (hint).
+func (p *Platform) Fix(err error) string { return hint(err) }
 
 // Head is the pull request's head commit: GitHub names it in full.
 func (p *Platform) Head(meta review.PullRequest) string { return meta.SourceCommit }
 
 // BaseFiles reads regular files tracked at the base commit through the
-// contents endpoint (Files.ReadRegularFile): symlinks, whatever GitHub
+// contents endpoint (contentFiles.ReadRegularFile): symlinks, whatever GitHub
 // makes of them, submodules and directories are refused.
 func (p *Platform) BaseFiles(meta review.PullRequest) review.FileSource {
-	return regularFiles{NewFiles(p.api.Repos, p.pr, meta.TargetCommit)}
+	return regularFiles{newContentFiles(p.api.Repos, p.pr, meta.TargetCommit)}
 }
 
-type regularFiles struct{ f *Files }
+type regularFiles struct{ f *contentFiles }
 
 func (r regularFiles) ReadFile(ctx context.Context, path string) ([]byte, error) {
 	return r.f.ReadRegularFile(ctx, path)
@@ -106,7 +106,7 @@ func (r regularFiles) ReadFile(ctx context.Context, path string) ([]byte, error)
 // not asked; when it lacks the commit, it is. A symlink reads as its
 // target text either way.
 func (p *Platform) Files(commit string) review.FileSource {
-	api := NewFiles(p.api.Repos, p.pr, commit)
+	api := newContentFiles(p.api.Repos, p.pr, commit)
 	if p.opts.CloneDir == "" || commit == "" {
 		return api
 	}
@@ -137,9 +137,9 @@ func isRefusal(err error) bool {
 	return errors.As(err, &gb) || errors.As(err, &nr)
 }
 
-// Diff reads the pull request's diff, at most maxBytes of it (FetchDiff).
+// Diff reads the pull request's diff, at most maxBytes of it (fetchDiff).
 func (p *Platform) Diff(ctx context.Context, maxBytes int64) (*diffparse.Diff, diffparse.Read, error) {
-	d, read, fromFiles, err := FetchDiff(ctx, p.api, p.pr, maxBytes)
+	d, read, fromFiles, err := fetchDiff(ctx, p.api, p.pr, maxBytes)
 	p.fromFiles = fromFiles
 	return d, read, err
 }
@@ -152,15 +152,15 @@ func (p *Platform) DiffNotes() []string {
 	return []string{"GitHub refused the whole diff as too large; it was rebuilt from the files endpoint (files without a patch are listed as skipped)."}
 }
 
-// Increment plans the review of head after last (PlanReview) and reads
-// the diff of the new commits (FetchIncrement; an error wrapping
+// Increment plans the review of head after last (planReview) and reads
+// the diff of the new commits (fetchIncrement; an error wrapping
 // diffparse.ErrTruncated when it is longer than maxBytes).
 func (p *Platform) Increment(ctx context.Context, last, head string, prDiff *diffparse.Diff, maxBytes int64) (review.Increment, error) {
-	plan := PlanReview(ctx, p.api.Repos, p.pr, last, head)
+	plan := planReview(ctx, p.api.Repos, p.pr, last, head)
 	if !plan.Incremental {
 		return review.Increment{FallbackReason: plan.FallbackReason}, nil
 	}
-	d, err := FetchIncrement(ctx, p.api.Raw, p.pr, plan.From, head, prDiff, maxBytes)
+	d, err := fetchIncrement(ctx, p.api.Raw, p.pr, plan.From, head, prDiff, maxBytes)
 	if err != nil {
 		return review.Increment{}, err
 	}

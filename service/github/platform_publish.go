@@ -9,7 +9,7 @@ import (
 	"github.com/bitreview/bitreview/review"
 )
 
-// Load identifies the bot and reads what earlier runs left (Publisher.Load),
+// Load identifies the bot and reads what earlier runs left (publisher.Load),
 // keeping it for Publish, PublishSkipped and SaveState.
 func (p *Platform) Load(ctx context.Context) (*review.Prior, error) {
 	prior, err := p.pub.Load(ctx)
@@ -26,7 +26,7 @@ func (p *Platform) Load(ctx context.Context) (*review.Prior, error) {
 }
 
 // loaded returns what Load read, loading it first when the flow has not.
-func (p *Platform) loaded(ctx context.Context) (*Prior, error) {
+func (p *Platform) loaded(ctx context.Context) (*earlierRuns, error) {
 	if p.prior == nil {
 		if _, err := p.Load(ctx); err != nil {
 			return nil, err
@@ -35,14 +35,14 @@ func (p *Platform) loaded(ctx context.Context) (*Prior, error) {
 	return p.prior, nil
 }
 
-// Publish posts res (Publisher.Publish, within lim's MaxComments) on the
+// Publish posts res (publisher.Publish, within lim's MaxComments) on the
 // head commit PullRequest read, or reads it first.
 func (p *Platform) Publish(ctx context.Context, res *review.Result, info review.SummaryInfo, st review.State, scope review.Scope, lim review.Limits) (*review.Outcome, error) {
 	prior, err := p.loaded(ctx)
 	if err != nil {
 		return &review.Outcome{}, err
 	}
-	p.pub.opts.MaxComments = lim.MaxComments // GitHub has no tasks
+	p.pub.opts.Limits = lim
 	if p.pub.opts.Head == "" {
 		if _, err := p.PullRequest(ctx); err != nil {
 			return &review.Outcome{}, err

@@ -42,7 +42,7 @@ func publishWith(t *testing.T, api API, opts PlatformOptions, fs ...review.Findi
 
 func metaDiff(t *testing.T, api API) *diffparse.Diff {
 	t.Helper()
-	d, _, _, err := FetchDiff(t.Context(), api, testPR, 0)
+	d, _, _, err := fetchDiff(t.Context(), api, testPR, 0)
 	require.NoError(t, err)
 	return d
 }
@@ -53,7 +53,7 @@ func TestPlatformLoadAndPublish(t *testing.T) {
 	t.Parallel()
 	s, api, _ := newFake(t)
 	first, out := publishWith(t, api, PlatformOptions{}, finding(3, "wrong sign"))
-	assert.Equal(t, &review.Prior{Me: ActionsBot}, first)
+	assert.Equal(t, &review.Prior{Me: actionsBot}, first)
 	assert.Equal(t, 1, out.Posted)
 	assert.Equal(t, "created", out.Summary)
 	assert.Equal(t, review.Verdict{Findings: 1, Worst: review.High}, out.Verdict)

@@ -28,11 +28,11 @@ func (p *Platform) Report(ctx context.Context, r review.Report) (*review.ReportO
 		run.summary += fmt.Sprintf(" %d finding(s) are not on a line of the diff and have no annotation.", n)
 	}
 	run.summary += " The summary comment on the pull request has the details."
-	out := &review.ReportOutcome{Kind: "Check run", Name: CheckName, Result: run.conclusion, Placed: len(anns)}
+	out := &review.ReportOutcome{Kind: "Check run", Name: checkName, Result: run.conclusion, Placed: len(anns)}
 	if p.opts.DryRun != nil {
 		out.Requests = max(1, (len(anns)+annotationsPerRequest-1)/annotationsPerRequest)
 		fmt.Fprintf(p.opts.DryRun, "--- would publish check run %q on %s: %s, %d annotation(s) in %d request(s) ---\n%s\n",
-			CheckName, short(r.Commit), run.conclusion, len(anns), out.Requests, run.summary)
+			checkName, short(r.Commit), run.conclusion, len(anns), out.Requests, run.summary)
 		return out, nil
 	}
 	n, err := postCheck(ctx, p.api.Checks, p.pr, run)

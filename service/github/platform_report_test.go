@@ -52,10 +52,10 @@ func TestPlatformReport(t *testing.T) {
 			}
 			require.Len(t, runs, 1)
 			run := runs[0]
-			assert.Equal(t, CheckName, run.Name)
+			assert.Equal(t, checkName, run.Name)
 			assert.Equal(t, head, run.HeadSHA)
 			assert.Equal(t, tc.conclusion, run.Conclusion)
-			assert.Equal(t, &review.ReportOutcome{Kind: "Check run", Name: CheckName, Result: tc.conclusion, Placed: len(tc.placed), Requests: 1}, out)
+			assert.Equal(t, &review.ReportOutcome{Kind: "Check run", Name: checkName, Result: tc.conclusion, Placed: len(tc.placed), Requests: 1}, out)
 			var paths []string
 			for _, a := range run.Annotations {
 				paths = append(paths, a["path"].(string))

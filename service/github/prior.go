@@ -14,12 +14,13 @@ import (
 	"github.com/bitreview/bitreview/review"
 )
 
-// ActionsBot is the author GitHub gives everything written with a
+// actionsBot is the author GitHub gives everything written with a
 // workflow's GITHUB_TOKEN, which may not read GET /user.
-const ActionsBot = "github-actions[bot]"
+const actionsBot = "github-actions[bot]"
 
-// Prior is what earlier runs left on the pull request, as seen by the bot.
-type Prior struct {
+// earlierRuns is what earlier runs left on the pull request, as seen by
+// the bot.
+type earlierRuns struct {
 	Me         string // the bot's login
 	review     []*gh.PullRequestComment
 	mine       []*gh.PullRequestComment
@@ -35,12 +36,12 @@ type Prior struct {
 // of the pull request (all pages). An installation token (GITHUB_TOKEN)
 // answers GET /user with 403 "Resource not accessible by integration"; its
 // comments are written by github-actions[bot], so that login is ours.
-func (p *Publisher) Load(ctx context.Context) (*Prior, error) {
+func (p *publisher) Load(ctx context.Context) (*earlierRuns, error) {
 	me, err := p.identity(ctx)
 	if err != nil {
 		return nil, err
 	}
-	pr := &Prior{Me: me}
+	pr := &earlierRuns{Me: me}
 	if pr.review, err = listReviewComments(ctx, p.api.Pulls, p.pr); err != nil {
 		return nil, err
 	}
@@ -70,7 +71,7 @@ func (p *Publisher) Load(ctx context.Context) (*Prior, error) {
 
 // setSummary makes c (nil for none) the summary and reads its state and
 // verdict.
-func (pr *Prior) setSummary(c *gh.IssueComment) {
+func (pr *earlierRuns) setSummary(c *gh.IssueComment) {
 	pr.Summary = c
 	pr.State, pr.HasState = review.ParseState(c.GetBody())
 	pr.Verdict, pr.HasVerdict = review.ParseVerdict(c.GetBody())
@@ -117,18 +118,18 @@ func listAll[C interface{ GetID() int64 }](page func(gh.ListOptions) ([]C, *gh.R
 }
 
 // forget drops our issue comment id (a deleted duplicate summary).
-func (pr *Prior) forget(id int64) {
+func (pr *earlierRuns) forget(id int64) {
 	pr.issue = slices.DeleteFunc(pr.issue, func(c *gh.IssueComment) bool { return c.GetID() == id })
 }
 
-func (p *Publisher) identity(ctx context.Context) (string, error) {
+func (p *publisher) identity(ctx context.Context) (string, error) {
 	if p.opts.Login != "" {
 		return p.opts.Login, nil
 	}
 	u, _, err := p.api.Users.Get(ctx, "")
 	switch {
-	case StatusOf(err) == http.StatusForbidden && strings.Contains(err.Error(), "not accessible by integration"):
-		return ActionsBot, nil
+	case statusOf(err) == http.StatusForbidden && strings.Contains(err.Error(), "not accessible by integration"):
+		return actionsBot, nil
 	case err != nil:
 		return "", fmt.Errorf("identify the bot account (GET /user): %w", err)
 	case u.GetLogin() == "":
@@ -137,7 +138,7 @@ func (p *Publisher) identity(ctx context.Context) (string, error) {
 	return u.GetLogin(), nil
 }
 
-func (pr *Prior) summaries() []*gh.IssueComment {
+func (pr *earlierRuns) summaries() []*gh.IssueComment {
 	var out []*gh.IssueComment
 	for _, c := range pr.issue {
 		if review.IsSummary(c.GetBody()) {
@@ -149,7 +150,7 @@ func (pr *Prior) summaries() []*gh.IssueComment {
 
 // Reviewed reports whether head is the commit whose review the summary
 // records as complete.
-func (pr *Prior) Reviewed(head string) bool {
+func (pr *earlierRuns) Reviewed(head string) bool {
 	return pr != nil && pr.HasState && sameCommit(pr.State.HeadCommit, head)
 }
 
@@ -160,7 +161,7 @@ type thread struct {
 	replies int
 }
 
-func (pr *Prior) threads() []*thread {
+func (pr *earlierRuns) threads() []*thread {
 	replies := map[int64]int{}
 	for _, c := range pr.review {
 		if id := c.GetInReplyTo(); id != 0 {
@@ -180,7 +181,7 @@ func (pr *Prior) threads() []*thread {
 }
 
 // Open returns the findings of our inline comments, as posted.
-func (pr *Prior) Open() []review.Finding {
+func (pr *earlierRuns) Open() []review.Finding {
 	var out []review.Finding
 	for _, t := range pr.threads() {
 		if f, ok := findingOf(t); ok {

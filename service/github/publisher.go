@@ -12,47 +12,36 @@ import (
 	"github.com/bitreview/bitreview/review"
 )
 
-// Options tune a Publisher.
-type Options struct {
+// publishOptions tune a publisher.
+type publishOptions struct {
 	// DryRun, when non-nil, receives what would be written; nothing is.
 	DryRun io.Writer
-	// MaxComments caps our open inline comments, counting earlier ones;
-	// 0 means no cap.
-	MaxComments int
+	// Limits cap our open inline comments, counting earlier ones
+	// (GitHub has no tasks: TasksAt is not used).
+	review.Limits
 	// Head is the commit the comments are anchored on (commit_id).
 	Head string
 	// Login is the bot's login when known; "" asks GET /user.
 	Login string
 }
 
-// Publisher posts a review to one pull request.
-type Publisher struct {
+// publisher posts a review to one pull request.
+type publisher struct {
 	api  API
 	pr   PR
-	opts Options
+	opts publishOptions
 }
-
-// NewPublisher returns a publisher. It does no I/O.
-func NewPublisher(api API, pr PR, opts Options) *Publisher {
-	return &Publisher{api: api, pr: pr, opts: opts}
-}
-
-// Outcome counts what a publish did. It is the host-neutral
-// review.Outcome; GitHub leaves Dismissed, Resolved and Tasks at zero (its
-// REST API resolves no threads and has no tasks).
-type Outcome = review.Outcome
-
-// Scope is what one run looked at; see stale for the policy.
-type Scope = review.Scope
 
 // Publish posts res on top of prior, with the Bitbucket publisher's
 // policy: stale comments of ours are deleted (or, with replies, left: the
 // REST API cannot resolve threads), those not looked at again are carried;
 // new findings go into one pull-request review (event COMMENT) within
 // MaxComments; then the summary is created or edited in place. The state
-// records head only when the review and the posting are complete.
-func (p *Publisher) Publish(ctx context.Context, prior *Prior, res *review.Result, info review.SummaryInfo, st review.State, scope Scope) (*Outcome, error) {
-	out := &Outcome{}
+// records head only when the review and the posting are complete. The
+// outcome's Dismissed, Resolved and Tasks stay zero: GitHub's REST API
+// resolves no threads and has no tasks.
+func (p *publisher) Publish(ctx context.Context, prior *earlierRuns, res *review.Result, info review.SummaryInfo, st review.State, scope review.Scope) (*review.Outcome, error) {
+	out := &review.Outcome{}
 	produced := map[string]bool{}
 	for _, f := range append(append([]review.Finding(nil), res.Findings...), res.Unanchored...) {
 		produced[f.Fingerprint] = f.Fingerprint != ""
@@ -135,8 +124,8 @@ func (p *Publisher) Publish(ctx context.Context, prior *Prior, res *review.Resul
 
 // PublishSkipped writes the one-line summary of a run that reviewed
 // nothing on purpose; the earlier state is kept.
-func (p *Publisher) PublishSkipped(ctx context.Context, prior *Prior, reason string, info review.SummaryInfo) (*Outcome, error) {
-	out := &Outcome{}
+func (p *publisher) PublishSkipped(ctx context.Context, prior *earlierRuns, reason string, info review.SummaryInfo) (*review.Outcome, error) {
+	out := &review.Outcome{}
 	if err := p.upsertSummary(ctx, prior, review.RenderSkipped(reason, info, prior.State), out); err != nil {
 		return out, fmt.Errorf("post summary: %w", err)
 	}
@@ -145,7 +134,7 @@ func (p *Publisher) PublishSkipped(ctx context.Context, prior *Prior, reason str
 
 // retire deletes a stale comment nobody replied to. One with replies is a
 // discussion: it stays (GitHub resolves threads only through GraphQL).
-func (p *Publisher) retire(ctx context.Context, t *thread, out *Outcome) {
+func (p *publisher) retire(ctx context.Context, t *thread, out *review.Outcome) {
 	if t.replies > 0 {
 		out.Kept++
 		return
@@ -155,7 +144,7 @@ func (p *Publisher) retire(ctx context.Context, t *thread, out *Outcome) {
 		return
 	}
 	_, err := p.api.Pulls.DeleteComment(ctx, p.pr.Owner, p.pr.Repo, t.c.GetID())
-	if err == nil || StatusOf(err) == http.StatusNotFound {
+	if err == nil || statusOf(err) == http.StatusNotFound {
 		out.Deleted++
 		return
 	}
@@ -166,7 +155,7 @@ func (p *Publisher) retire(ctx context.Context, t *thread, out *Outcome) {
 // older duplicates. An unchanged body is not written. A create that failed
 // without a clear answer is checked by listing before it is believed.
 // prior then holds the summary as written, for later writes of the run.
-func (p *Publisher) upsertSummary(ctx context.Context, prior *Prior, body string, out *Outcome) error {
+func (p *publisher) upsertSummary(ctx context.Context, prior *earlierRuns, body string, out *review.Outcome) error {
 	if p.opts.DryRun != nil {
 		out.Summary = "dry-run"
 		fmt.Fprintf(p.opts.DryRun, "--- would post summary comment ---\n%s\n", body)
@@ -188,7 +177,7 @@ func (p *Publisher) upsertSummary(ctx context.Context, prior *Prior, body string
 	}
 	for _, c := range prior.summaries() {
 		if c.GetID() != newest.GetID() {
-			if _, err := p.api.Issues.DeleteComment(ctx, p.pr.Owner, p.pr.Repo, c.GetID()); err != nil && StatusOf(err) != http.StatusNotFound {
+			if _, err := p.api.Issues.DeleteComment(ctx, p.pr.Owner, p.pr.Repo, c.GetID()); err != nil && statusOf(err) != http.StatusNotFound {
 				return fmt.Errorf("delete duplicate summary %d: %w", c.GetID(), err)
 			}
 			prior.forget(c.GetID())
@@ -207,7 +196,7 @@ func (p *Publisher) upsertSummary(ctx context.Context, prior *Prior, body string
 	return nil
 }
 
-func (p *Publisher) findSummary(ctx context.Context, me, body string) *gh.IssueComment {
+func (p *publisher) findSummary(ctx context.Context, me, body string) *gh.IssueComment {
 	cs, err := listIssueComments(ctx, p.api.Issues, p.pr)
 	if err != nil {
 		return nil

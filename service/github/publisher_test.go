@@ -45,13 +45,13 @@ func finding(line int, title string) review.Finding {
 	return f
 }
 
-func publish(t *testing.T, api API, d *diffparse.Diff, fs ...review.Finding) (*Outcome, *review.Result, error) {
+func publish(t *testing.T, api API, d *diffparse.Diff, fs ...review.Finding) (*review.Outcome, *review.Result, error) {
 	t.Helper()
-	pub := NewPublisher(api, testPR, Options{Head: head})
+	pub := &publisher{api: api, pr: testPR, opts: publishOptions{Head: head}}
 	prior, err := pub.Load(t.Context())
 	require.NoError(t, err)
 	res := &review.Result{Findings: fs}
-	out, err := pub.Publish(t.Context(), prior, res, review.SummaryInfo{Version: "test"}, review.State{HeadCommit: head}, Scope{PRDiff: d, Reviewed: d, Complete: true})
+	out, err := pub.Publish(t.Context(), prior, res, review.SummaryInfo{Version: "test"}, review.State{HeadCommit: head}, review.Scope{PRDiff: d, Reviewed: d, Complete: true})
 	return out, res, err
 }
 
@@ -157,10 +157,10 @@ func TestAuthIsRequired(t *testing.T) {
 	s, _, _ := newFake(t)
 	c, err := NewClient(nil, s.URL, "wrong", "bitreview/test")
 	require.NoError(t, err)
-	_, err = FetchPullRequest(t.Context(), FromClient(c).Pulls, testPR)
+	_, err = fetchPullRequest(t.Context(), FromClient(c).Pulls, testPR)
 	require.Error(t, err)
-	assert.Equal(t, http.StatusUnauthorized, StatusOf(err))
-	assert.Contains(t, Hint(err), "github_token")
+	assert.Equal(t, http.StatusUnauthorized, statusOf(err))
+	assert.Contains(t, hint(err), "github_token")
 }
 
 func TestHumanTokenIdentity(t *testing.T) {
@@ -168,7 +168,7 @@ func TestHumanTokenIdentity(t *testing.T) {
 	s, _, _ := newFake(t)
 	c, err := NewClient(nil, s.URL, "ghp_human", "bitreview/test")
 	require.NoError(t, err)
-	prior, err := NewPublisher(FromClient(c), testPR, Options{}).Load(t.Context())
+	prior, err := (&publisher{api: FromClient(c), pr: testPR}).Load(t.Context())
 	require.NoError(t, err)
 	assert.Equal(t, "mallory", prior.Me)
 }

@@ -20,7 +20,7 @@ const refused = "GitHub refused the line anchor"
 // answer may still have stored the review: the comments are listed again
 // before anything is re-posted. It returns, per fingerprint, "" when
 // posted or the reason it was not.
-func (p *Publisher) postReview(ctx context.Context, prior *Prior, fresh []review.Finding, out *Outcome) (map[string]string, []string, error) {
+func (p *publisher) postReview(ctx context.Context, prior *earlierRuns, fresh []review.Finding, out *review.Outcome) (map[string]string, []string, error) {
 	result := map[string]string{}
 	if len(fresh) == 0 {
 		return result, nil, nil
@@ -48,7 +48,7 @@ func (p *Publisher) postReview(ctx context.Context, prior *Prior, fresh []review
 		return nil, nil, fmt.Errorf("post review: %w", err)
 	}
 	stored := map[string]bool{}
-	if StatusOf(err) != http.StatusUnprocessableEntity {
+	if statusOf(err) != http.StatusUnprocessableEntity {
 		stored = p.storedFingerprints(ctx, prior.Me)
 	}
 	var failures []string
@@ -61,7 +61,7 @@ func (p *Publisher) postReview(ctx context.Context, prior *Prior, fresh []review
 		switch {
 		case cerr == nil:
 			out.Posted++
-		case StatusOf(cerr) == http.StatusUnprocessableEntity:
+		case statusOf(cerr) == http.StatusUnprocessableEntity:
 			out.Rejected++
 			result[f.Fingerprint] = refused
 		case ctx.Err() != nil:
@@ -77,13 +77,13 @@ func (p *Publisher) postReview(ctx context.Context, prior *Prior, fresh []review
 
 // postOne posts a single review comment; an unclear failure is checked by
 // listing before it is believed.
-func (p *Publisher) postOne(ctx context.Context, me string, f review.Finding) error {
+func (p *publisher) postOne(ctx context.Context, me string, f review.Finding) error {
 	d := draftFor(f)
 	_, _, err := p.api.Pulls.CreateComment(ctx, p.pr.Owner, p.pr.Repo, p.pr.Number, &gh.PullRequestComment{
 		Body: d.Body, CommitID: gh.String(p.opts.Head), Path: d.Path, Line: d.Line, Side: d.Side,
 		StartLine: d.StartLine, StartSide: d.StartSide,
 	})
-	if err == nil || StatusOf(err) == http.StatusUnprocessableEntity || ctx.Err() != nil {
+	if err == nil || statusOf(err) == http.StatusUnprocessableEntity || ctx.Err() != nil {
 		return err
 	}
 	if p.storedFingerprints(ctx, me)[f.Fingerprint] {
@@ -92,7 +92,7 @@ func (p *Publisher) postOne(ctx context.Context, me string, f review.Finding) er
 	return err
 }
 
-func (p *Publisher) storedFingerprints(ctx context.Context, me string) map[string]bool {
+func (p *publisher) storedFingerprints(ctx context.Context, me string) map[string]bool {
 	out := map[string]bool{}
 	cs, err := listReviewComments(ctx, p.api.Pulls, p.pr)
 	if err != nil {

@@ -19,8 +19,8 @@ import (
 // maxFiles is the files endpoint's ceiling: GitHub lists at most 3000.
 const maxFiles = 3000
 
-// FetchPullRequest reads the pull request's metadata.
-func FetchPullRequest(ctx context.Context, api PullsAPI, pr PR) (review.PullRequest, error) {
+// fetchPullRequest reads the pull request's metadata.
+func fetchPullRequest(ctx context.Context, api PullsAPI, pr PR) (review.PullRequest, error) {
 	p, _, err := api.Get(ctx, pr.Owner, pr.Repo, pr.Number)
 	if err != nil {
 		return review.PullRequest{}, fmt.Errorf("get pull request #%d: %w", pr.Number, err)
@@ -32,7 +32,7 @@ func FetchPullRequest(ctx context.Context, api PullsAPI, pr PR) (review.PullRequ
 	}, nil
 }
 
-// FetchDiff reads the pull request's diff through the diff media type,
+// fetchDiff reads the pull request's diff through the diff media type,
 // parsing it as it arrives. GitHub refuses it (406, code too_large) past
 // 300 files or 20,000 lines; then the diff is rebuilt from the files
 // endpoint (100 per page, up to 3000 files), whose rows carry each file's
@@ -41,7 +41,7 @@ func FetchPullRequest(ctx context.Context, api PullsAPI, pr PR) (review.PullRequ
 // the limit, read.Cut is true, and the files after the cut, named from the
 // files endpoint, are added as NotRead files (read.ListErr says why when
 // they cannot be).
-func FetchDiff(ctx context.Context, api API, pr PR, limit int64) (d *diffparse.Diff, read diffparse.Read, fromFiles bool, err error) {
+func fetchDiff(ctx context.Context, api API, pr PR, limit int64) (d *diffparse.Diff, read diffparse.Read, fromFiles bool, err error) {
 	opts := diffparse.ReadOptions{MaxBytes: limit}
 	d, read, err = diffparse.ParseFrom(func(w io.Writer) error { return writeDiff(ctx, api.Raw, pr, w) }, opts)
 	if err != nil && tooLarge(err) {
@@ -183,40 +183,40 @@ func writeFile(b *strings.Builder, f *gh.CommitFile) {
 	fmt.Fprintf(b, "--- %s\n+++ %s\n%s\n", from, to, strings.TrimSuffix(patch, "\n"))
 }
 
-// Plan says what a run reviews.
-type Plan struct {
+// reviewPlan says what a run reviews.
+type reviewPlan struct {
 	Incremental    bool
 	From           string
 	FallbackReason string
 }
 
-// PlanReview decides between an incremental and a full review of head
+// planReview decides between an incremental and a full review of head
 // given last, the last commit whose review completed. It is incremental
 // only when the compare endpoint says head is ahead of last (last is an
 // ancestor); a force-push, an unknown commit or any failure falls back to
 // a full review, with the reason.
-func PlanReview(ctx context.Context, api ReposAPI, pr PR, last, head string) Plan {
+func planReview(ctx context.Context, api ReposAPI, pr PR, last, head string) reviewPlan {
 	if last == "" {
-		return Plan{}
+		return reviewPlan{}
 	}
 	cmp, _, err := api.CompareCommits(ctx, pr.Owner, pr.Repo, last, head, &gh.ListOptions{PerPage: 1})
 	switch {
-	case StatusOf(err) == http.StatusNotFound:
-		return Plan{FallbackReason: fmt.Sprintf("the last reviewed commit %s is no longer known to GitHub (force-push?)", short(last))}
+	case statusOf(err) == http.StatusNotFound:
+		return reviewPlan{FallbackReason: fmt.Sprintf("the last reviewed commit %s is no longer known to GitHub (force-push?)", short(last))}
 	case err != nil:
-		return Plan{FallbackReason: fmt.Sprintf("could not compare with the last reviewed commit %s (%v)", short(last), err)}
+		return reviewPlan{FallbackReason: fmt.Sprintf("could not compare with the last reviewed commit %s (%v)", short(last), err)}
 	case cmp.GetStatus() != "ahead":
-		return Plan{FallbackReason: fmt.Sprintf("the last reviewed commit %s is not an ancestor of %s (force-push or rebase)", short(last), short(head))}
+		return reviewPlan{FallbackReason: fmt.Sprintf("the last reviewed commit %s is not an ancestor of %s (force-push or rebase)", short(last), short(head))}
 	}
-	return Plan{Incremental: true, From: last}
+	return reviewPlan{Incremental: true, From: last}
 }
 
-// FetchIncrement reads the diff of from...head and keeps the files that
+// fetchIncrement reads the diff of from...head and keeps the files that
 // are in the pull request's diff (a merge of the base branch brings in
 // changes that are not the author's). A diff longer than limit bytes (no
 // limit when limit ≤ 0) is not read further: the error then wraps
 // diffparse.ErrTruncated, and the caller reviews the full diff instead.
-func FetchIncrement(ctx context.Context, api RawAPI, pr PR, from, head string, prDiff *diffparse.Diff, limit int64) (*diffparse.Diff, error) {
+func fetchIncrement(ctx context.Context, api RawAPI, pr PR, from, head string, prDiff *diffparse.Diff, limit int64) (*diffparse.Diff, error) {
 	d, read, err := diffparse.ParseFrom(func(w io.Writer) error {
 		u := fmt.Sprintf("repos/%v/%v/compare/%v...%v", pr.Owner, pr.Repo, url.QueryEscape(from), url.QueryEscape(head))
 		req, err := api.NewRequest(http.MethodGet, u, nil)
@@ -242,19 +242,19 @@ func FetchIncrement(ctx context.Context, api RawAPI, pr PR, from, head string, p
 	return diffparse.NewDiff(keep), nil
 }
 
-// Files reads files at one commit through the contents endpoint; it is a
-// review.FileSource and reads the repository config.
-type Files struct {
+// contentFiles reads files at one commit through the contents endpoint;
+// it is a review.FileSource and reads the repository config.
+type contentFiles struct {
 	api    ReposAPI
 	pr     PR
 	commit string
 }
 
-var _ review.FileSource = (*Files)(nil)
+var _ review.FileSource = (*contentFiles)(nil)
 
-// NewFiles returns a FileSource for commit.
-func NewFiles(api ReposAPI, pr PR, commit string) *Files {
-	return &Files{api: api, pr: pr, commit: commit}
+// newContentFiles returns a FileSource for commit.
+func newContentFiles(api ReposAPI, pr PR, commit string) *contentFiles {
+	return &contentFiles{api: api, pr: pr, commit: commit}
 }
 
 // NotRegularError is a path that is not a regular file at the commit.
@@ -274,19 +274,19 @@ func (e *NotRegularError) Why() string { return e.Kind }
 // fs.ErrNotExist. A symlink yields its target text and is never followed:
 // GitHub answers a link to a file of the repository with that file, which
 // is refused (*NotRegularError), as are submodules and directories.
-func (f *Files) ReadFile(ctx context.Context, path string) ([]byte, error) {
+func (f *contentFiles) ReadFile(ctx context.Context, path string) ([]byte, error) {
 	return f.read(ctx, path, false)
 }
 
 // ReadRegularFile is ReadFile for a regular file only: a symlink is
 // refused too. It reads files that configure the review (guidelines).
-func (f *Files) ReadRegularFile(ctx context.Context, path string) ([]byte, error) {
+func (f *contentFiles) ReadRegularFile(ctx context.Context, path string) ([]byte, error) {
 	return f.read(ctx, path, true)
 }
 
-func (f *Files) read(ctx context.Context, path string, regularOnly bool) ([]byte, error) {
+func (f *contentFiles) read(ctx context.Context, path string, regularOnly bool) ([]byte, error) {
 	fc, _, _, err := f.api.GetContents(ctx, f.pr.Owner, f.pr.Repo, path, &gh.RepositoryContentGetOptions{Ref: f.commit})
-	if StatusOf(err) == http.StatusNotFound {
+	if statusOf(err) == http.StatusNotFound {
 		return nil, fmt.Errorf("%s: %w", path, fs.ErrNotExist)
 	}
 	if err != nil {

@@ -15,12 +15,12 @@ import (
 func TestDiffTooLargeIsRebuiltFromPagedFiles(t *testing.T) {
 	t.Parallel()
 	s, api, want := newFake(t)
-	_, _, fromFiles, err := FetchDiff(t.Context(), api, testPR, 0)
+	_, _, fromFiles, err := fetchDiff(t.Context(), api, testPR, 0)
 	require.NoError(t, err)
 	assert.False(t, fromFiles)
 
 	s.SetDiffLimit(1)
-	got, _, fromFiles, err := FetchDiff(t.Context(), api, testPR, 0)
+	got, _, fromFiles, err := fetchDiff(t.Context(), api, testPR, 0)
 	require.NoError(t, err)
 	assert.True(t, fromFiles)
 	require.Equal(t, want.Paths(), got.Paths())
@@ -36,25 +36,25 @@ func TestRateLimitOnDiff(t *testing.T) {
 	t.Parallel()
 	s, api, _ := newFake(t)
 	s.Fail("GET", "/pulls/7", http.StatusForbidden, 1)
-	_, _, _, err := FetchDiff(t.Context(), api, testPR, 0)
+	_, _, _, err := fetchDiff(t.Context(), api, testPR, 0)
 	require.Error(t, err)
-	assert.Contains(t, Hint(err), "rate limit")
+	assert.Contains(t, hint(err), "rate limit")
 }
 
 func TestPlanAndIncrement(t *testing.T) {
 	t.Parallel()
 	s, api, d := newFake(t)
 	const older = "1111111111111111111111111111111111111111"
-	assert.Contains(t, PlanReview(t.Context(), api.Repos, testPR, older, head).FallbackReason, "no longer known")
+	assert.Contains(t, planReview(t.Context(), api.Repos, testPR, older, head).FallbackReason, "no longer known")
 	s.SetCompare(older, head, "diff --git a/app/math.go b/app/math.go\n--- a/app/math.go\n+++ b/app/math.go\n@@ -3 +3 @@\n-x\n+func Add(a, b int) int { return a - b }\n"+
 		"diff --git a/vendor/x.go b/vendor/x.go\n--- a/vendor/x.go\n+++ b/vendor/x.go\n@@ -1 +1 @@\n-a\n+b\n")
-	plan := PlanReview(t.Context(), api.Repos, testPR, older, head)
+	plan := planReview(t.Context(), api.Repos, testPR, older, head)
 	require.True(t, plan.Incremental, plan.FallbackReason)
-	inc, err := FetchIncrement(t.Context(), api.Raw, testPR, plan.From, head, d, 0)
+	inc, err := fetchIncrement(t.Context(), api.Raw, testPR, plan.From, head, d, 0)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"app/math.go"}, inc.Paths(), "files outside the pull request are dropped")
 	assert.Nil(t, inc.File("vendor/x.go"), "and cannot be looked up")
-	_, err = FetchIncrement(t.Context(), api.Raw, testPR, plan.From, head, d, 50)
+	_, err = fetchIncrement(t.Context(), api.Raw, testPR, plan.From, head, d, 50)
 	require.ErrorIs(t, err, diffparse.ErrTruncated)
 }
 
@@ -62,11 +62,11 @@ func TestFilesReadsContentsAtCommit(t *testing.T) {
 	t.Parallel()
 	s, api, _ := newFake(t)
 	s.SetFile(base, ".bitreview.yaml", "reviews:\n  profile: assertive\n")
-	f := NewFiles(api.Repos, testPR, base)
+	f := newContentFiles(api.Repos, testPR, base)
 	data, err := f.ReadFile(t.Context(), ".bitreview.yaml")
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(string(data), "reviews:"))
-	_, err = NewFiles(api.Repos, testPR, head).ReadFile(t.Context(), ".bitreview.yaml")
+	_, err = newContentFiles(api.Repos, testPR, head).ReadFile(t.Context(), ".bitreview.yaml")
 	assert.ErrorContains(t, err, "file does not exist")
 }
 
@@ -80,7 +80,7 @@ func TestFilesNeverFollowSymlinks(t *testing.T) {
 	s.SetSymlink(base, "docs/guide.md", "real.md")
 	s.SetSymlink(base, "leak.go", "/etc/passwd")
 	s.SetSubmodule(base, "vendor/lib")
-	f := NewFiles(api.Repos, testPR, base)
+	f := newContentFiles(api.Repos, testPR, base)
 	for _, tc := range []struct {
 		path, kind, context string
 	}{
@@ -108,6 +108,9 @@ func TestFilesNeverFollowSymlinks(t *testing.T) {
 	assert.Equal(t, "REAL-FILE-TEXT\n", string(data))
 }
 
+// A check run takes 50 annotations a request: the first batch with the
+// run, the rest by updating it. Without a diff, any new-side line is a
+// place; an old-side finding has none.
 func TestCheckRunBatchesAnnotations(t *testing.T) {
 	t.Parallel()
 	s, api, _ := newFake(t)
@@ -116,9 +119,10 @@ func TestCheckRunBatchesAnnotations(t *testing.T) {
 		fs = append(fs, review.Finding{Path: "app/math.go", Line: i + 1, Severity: review.Medium, Title: "t", Body: "b"})
 	}
 	fs = append(fs, review.Finding{Path: "app/server.go", Side: diffparse.Old, Line: 10, Title: "old side", Body: "b"})
-	n, err := PublishCheck(t.Context(), api.Checks, testPR, CheckInput{Head: head, Findings: fs, Failed: true, Summary: "s"})
+	out, err := NewPlatform(api, testPR, PlatformOptions{CheckRun: true}).Report(t.Context(), review.Report{Commit: head, Findings: fs, Failed: true})
 	require.NoError(t, err)
-	assert.Equal(t, 3, n)
+	assert.Equal(t, 3, out.Requests)
+	assert.Equal(t, 120, out.Placed)
 	runs := s.CheckRuns()
 	require.Len(t, runs, 1)
 	assert.Len(t, runs[0].Annotations, 120)
@@ -135,7 +139,7 @@ func TestFetchDiffCapped(t *testing.T) {
 				s.SetDiffLimit(diffLimit)
 			}
 			// app/math.go is the first file, about 200 bytes long.
-			d, read, _, err := FetchDiff(t.Context(), api, testPR, 300)
+			d, read, _, err := fetchDiff(t.Context(), api, testPR, 300)
 			require.NoError(t, err)
 			assert.True(t, read.Cut)
 			assert.Equal(t, "app/math.go", read.LastRead)
@@ -152,7 +156,7 @@ func TestFetchDiffCappedListingFails(t *testing.T) {
 	t.Parallel()
 	s, api, _ := newFake(t)
 	s.Fail("GET", "/pulls/7/files", http.StatusInternalServerError, 10)
-	d, read, _, err := FetchDiff(t.Context(), api, testPR, 300)
+	d, read, _, err := fetchDiff(t.Context(), api, testPR, 300)
 	require.NoError(t, err)
 	assert.True(t, read.Cut)
 	require.Error(t, read.ListErr)

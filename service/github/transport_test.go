@@ -24,7 +24,7 @@ import (
 func TestTransportRetries(t *testing.T) {
 	t.Parallel()
 	get := func(ctx context.Context, api API) error {
-		_, err := FetchPullRequest(ctx, api.Pulls, testPR)
+		_, err := fetchPullRequest(ctx, api.Pulls, testPR)
 		return err
 	}
 	post := func(ctx context.Context, api API) error {
@@ -78,7 +78,7 @@ func TestTransportRetries(t *testing.T) {
 			assert.Len(t, s.Requests(), tt.wantCalls, "%v", s.Requests())
 			if tt.wantCode != 0 {
 				require.Error(t, err)
-				assert.Equal(t, tt.wantCode, StatusOf(err), "%v", err)
+				assert.Equal(t, tt.wantCode, statusOf(err), "%v", err)
 				return
 			}
 			require.NoError(t, err)
@@ -123,14 +123,14 @@ func TestTransportRateLimitPastTheDeadline(t *testing.T) {
 				defer cancel()
 			}
 			start := time.Now()
-			_, err := FetchPullRequest(ctx, api.Pulls, testPR)
+			_, err := fetchPullRequest(ctx, api.Pulls, testPR)
 			assert.Less(t, time.Since(start), time.Second, "no sleep toward the deadline")
 			require.Error(t, err)
 			var rl *RateLimitedError
 			require.ErrorAs(t, err, &rl)
 			require.ErrorIs(t, err, retry.ErrExceedsDeadline)
-			assert.Equal(t, tt.fault.Status, StatusOf(err))
-			assert.Contains(t, Hint(err), "rate limit")
+			assert.Equal(t, tt.fault.Status, statusOf(err))
+			assert.Contains(t, hint(err), "rate limit")
 			assert.Contains(t, err.Error(), "it lifts at "+rl.Reset.UTC().Format("2006-01-02 15:04"))
 			assert.Contains(t, err.Error(), tt.want)
 			assert.WithinDuration(t, time.Now().Add(tt.lifts), rl.Reset, 2*time.Second)
@@ -148,7 +148,7 @@ func TestTransportSpentWindowDoesNotStopTheClient(t *testing.T) {
 	s, api, _ := newFake(t)
 	s.Fault(ghtest.Fault{Method: "GET", ResetIn: time.Second})
 	s.Fault(ghtest.Fault{Method: "POST", Status: 403, ResetIn: time.Second})
-	_, err := FetchPullRequest(t.Context(), api.Pulls, testPR)
+	_, err := fetchPullRequest(t.Context(), api.Pulls, testPR)
 	require.NoError(t, err)
 	_, _, err = api.Issues.CreateComment(t.Context(), "acme", "shop", 7, &gh.IssueComment{Body: gh.String("after the reset")})
 	require.NoError(t, err)
@@ -166,7 +166,7 @@ func TestTransportTimeoutIsPerAttempt(t *testing.T) {
 	s.Fault(ghtest.Fault{Method: "GET", Status: 429, RetryAfter: "1"})
 	c, err := NewClient(&http.Client{Timeout: 500 * time.Millisecond}, s.URL, "ghs_x", "bitreview/test")
 	require.NoError(t, err)
-	_, err = FetchPullRequest(t.Context(), FromClient(c).Pulls, testPR)
+	_, err = fetchPullRequest(t.Context(), FromClient(c).Pulls, testPR)
 	require.NoError(t, err)
 
 	var calls atomic.Int32
@@ -185,7 +185,7 @@ func TestTransportTimeoutIsPerAttempt(t *testing.T) {
 	c, err = NewClient(&http.Client{Timeout: 300 * time.Millisecond}, stall.URL, "ghs_x", "bitreview/test")
 	require.NoError(t, err)
 	start := time.Now()
-	_, err = FetchPullRequest(t.Context(), FromClient(c).Pulls, testPR)
+	_, err = fetchPullRequest(t.Context(), FromClient(c).Pulls, testPR)
 	require.Error(t, err)
 	assert.Less(t, time.Since(start), 2*time.Second)
 	assert.Contains(t, err.Error(), "within the 300ms request deadline")

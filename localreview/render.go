@@ -1,8 +1,6 @@
-package main
+package localreview
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -12,27 +10,24 @@ import (
 	"github.com/bitreview/bitreview/workflow"
 )
 
-// printReview writes a local review in format (text, markdown or json).
-// Everything in a result can come from the pull request or the model (file
-// names, titles, bodies, notes, errors), so text and markdown are rendered
-// from a copy stripped of terminal controls, and the whole output is
-// checked once more; JSON keeps the exact values, escaped.
-func printReview(w io.Writer, format, base string, res *review.Result) error {
+// Formats are the output formats of Print.
+func Formats() []string { return []string{"text", "markdown", "json"} }
+
+// Print writes r's review in format (text, markdown or json); version is
+// bitreview's, for the markdown footer. Everything in a result can come
+// from the changes or the model (file names, titles, bodies, notes,
+// errors), so text and markdown are rendered from a copy stripped of
+// terminal controls, and the whole output is checked once more; JSON
+// keeps the exact values, escaped.
+func Print(w io.Writer, format, version string, r Result) error {
+	res := r.Review
 	if format == "json" {
-		var b bytes.Buffer
-		enc := json.NewEncoder(&b)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(res); err != nil {
-			return err
-		}
-		_, err := w.Write(termsafe.JSON(b.Bytes()))
-		return err
+		return termsafe.EncodeJSON(w, res)
 	}
-	res, base = terminalSafe(res), termsafe.Line(base)
+	res, base := terminalSafe(res), termsafe.Line(r.Base)
 	var out string
 	if format == "markdown" {
-		out = markdownReview(base, res)
+		out = markdownReview(base, version, res)
 	} else {
 		out = textReview(base, res)
 	}
@@ -42,7 +37,7 @@ func printReview(w io.Writer, format, base string, res *review.Result) error {
 
 // markdownReview is the summary comment and the findings, without the
 // hidden markers that only make sense in a pull request.
-func markdownReview(base string, res *review.Result) string {
+func markdownReview(base, version string, res *review.Result) string {
 	var b strings.Builder
 	b.WriteString(review.RenderReport(res, review.SummaryInfo{Version: version, Range: base + "..working tree"}))
 	for _, f := range res.Findings {

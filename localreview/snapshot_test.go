@@ -1,4 +1,4 @@
-package main
+package localreview
 
 import (
 	"os"
@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bitreview/bitreview/gitblob"
+	"github.com/bitreview/bitreview/internal/gittest"
 )
 
 // An edit that leaves a file's size and mtime as the index recorded them
@@ -18,7 +19,8 @@ import (
 // keep the index's mtime, or git trusts the stale stat data and the edit
 // is missed (seen as a flaky local review of an edited config).
 func TestSnapshotTreeSeesRacilyCleanEdits(t *testing.T) {
-	dir, git := newGitRepo(t)
+	dir, _ := gittest.Commit(t, map[string]string{"README.md": "x\n"}, nil)
+	git := gittest.Git(t, dir)
 	git("config", "core.trustctime", "false")
 	git("config", "core.checkStat", "minimal")
 	readme, index := filepath.Join(dir, "README.md"), filepath.Join(dir, ".git", "index")

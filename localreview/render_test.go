@@ -1,4 +1,4 @@
-package main
+package localreview
 
 import (
 	"bytes"
@@ -8,12 +8,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bitreview/bitreview/diffparse"
+	"github.com/bitreview/bitreview/internal/termsafe/termsafetest"
 	"github.com/bitreview/bitreview/review"
 )
 
@@ -51,22 +51,6 @@ func hostileResult() *review.Result {
 	}
 }
 
-// assertTerminalSafe fails on any byte a terminal would act on: below
-// 0x20 but newline and tab, DEL, invalid UTF-8 (a raw 0x9b), C1 controls
-// and direction overrides.
-func assertTerminalSafe(t *testing.T, where, out string) {
-	t.Helper()
-	for i := 0; i < len(out); i++ {
-		if c := out[i]; (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f {
-			t.Errorf("%s: control byte %#x at %d: %q", where, c, i, out[max(i-20, 0):min(i+20, len(out))])
-		}
-	}
-	assert.True(t, utf8.ValidString(out), "%s: invalid UTF-8 (a raw C1 byte)", where)
-	for _, r := range []string{"\u009b", "\u0085", "\u202e", "\u2066"} {
-		assert.NotContains(t, out, r, where)
-	}
-}
-
 func golden(t *testing.T, name, got string) {
 	t.Helper()
 	p := filepath.Join("testdata", "review_output."+name+".golden")
@@ -83,9 +67,9 @@ func golden(t *testing.T, name, got string) {
 // unanchored findings in their own, marked section.
 func TestPrintTextIsSafeAndKeepsUnanchoredApart(t *testing.T) {
 	var b bytes.Buffer
-	require.NoError(t, printReview(&b, "text", "main", hostileResult()))
+	require.NoError(t, Print(&b, "text", "dev", Result{Base: "main", Review: hostileResult()}))
 	out := b.String()
-	assertTerminalSafe(t, "text", out)
+	termsafetest.AssertSafe(t, "text", out)
 	assert.NotContains(t, out, "\nCRITICAL fake.go:1", "no line forged by a carriage return in model text")
 	assert.NotContains(t, out, "\n[//]:", "no line forged by a newline in an error")
 	assert.Contains(t, out, "evil]0;pwned[2J name.go", "the file name is shown, defused")
@@ -105,9 +89,9 @@ func TestPrintTextIsSafeAndKeepsUnanchoredApart(t *testing.T) {
 // markers, and no control characters.
 func TestPrintMarkdownHasNoMarkers(t *testing.T) {
 	var b bytes.Buffer
-	require.NoError(t, printReview(&b, "markdown", "main", hostileResult()))
+	require.NoError(t, Print(&b, "markdown", "dev", Result{Base: "main", Review: hostileResult()}))
 	out := b.String()
-	assertTerminalSafe(t, "markdown", out)
+	termsafetest.AssertSafe(t, "markdown", out)
 	assert.False(t, review.IsSummary(out), "no summary marker")
 	_, ok := review.ParseState(out)
 	assert.False(t, ok, "no state marker")
@@ -119,13 +103,13 @@ func TestPrintMarkdownHasNoMarkers(t *testing.T) {
 }
 
 // JSON keeps the exact values (a consumer must see the real file name) and
-// is safe to print: the encoder escapes C0 controls, printReview the rest.
+// is safe to print: the encoder escapes C0 controls, Print the rest.
 func TestPrintJSONIsExactAndSafe(t *testing.T) {
 	var b bytes.Buffer
 	res := hostileResult()
-	require.NoError(t, printReview(&b, "json", "main", res))
+	require.NoError(t, Print(&b, "json", "dev", Result{Base: "main", Review: res}))
 	out := b.String()
-	assertTerminalSafe(t, "json", out)
+	termsafetest.AssertSafe(t, "json", out)
 	var back review.Result
 	require.NoError(t, json.Unmarshal(b.Bytes(), &back))
 	assert.Equal(t, evilName, back.Files[0].Path)
