@@ -161,6 +161,9 @@ func (s *search) add(w *want) *want {
 	return w
 }
 
+// maxUses bounds the places a snippet is shown for.
+const maxUses = 64
+
 func appendPlace(ps []review.Place, more ...review.Place) []review.Place {
 	for _, m := range more {
 		dup := false
@@ -170,7 +173,7 @@ func appendPlace(ps []review.Place, more ...review.Place) []review.Place {
 				break
 			}
 		}
-		if !dup && len(ps) < 16 {
+		if !dup && len(ps) < maxUses {
 			ps = append(ps, m)
 		}
 	}

@@ -157,7 +157,7 @@ func TestLargeChangedFilesStayLinear(t *testing.T) {
 			start := time.Now()
 			rel, err := xref.New(tree, xref.Limits{Time: time.Minute}).Related(t.Context(), d.Files)
 			require.NoError(t, err)
-			assert.Less(t, time.Since(start), 5*time.Second)
+			assert.Less(t, time.Since(start), 20*time.Second, "quadratic would take minutes; race-enabled runs are slow")
 			assert.NotEmpty(t, rel.Snippets, dump(rel))
 		})
 	}

@@ -131,9 +131,10 @@ func familyHits(s *search, w *want, hs []hit) []hit {
 }
 
 // rank keeps the best candidates of each want (PerName definitions,
-// Callers uses; by tier, then nearest the changed file), orders them all (tier, then each want's first before any
-// want's second, then the want's weight and order) and turns them into
-// snippets, merging equal ones.
+// Callers uses; by tier, then nearest the changed file), orders them all
+// (tier, then each want's first before any want's second, then the
+// want's weight and order) and turns them into snippets, merging equal
+// ones.
 func (s *search) rank(ctx context.Context) []review.Snippet {
 	byWant := map[*want][]candidate{}
 	for _, c := range s.cands {
@@ -184,9 +185,13 @@ func (s *search) rank(ctx context.Context) []review.Snippet {
 		return a.want.order < b.want.order
 	})
 	var out []review.Snippet
-	at := map[[3]any]int{}
+	type span struct {
+		path       string
+		start, end int
+	}
+	at := map[span]int{}
 	for _, k := range all {
-		key := [3]any{k.path, k.start, k.end}
+		key := span{k.path, k.start, k.end}
 		if i, ok := at[key]; ok {
 			out[i].Uses = appendPlace(out[i].Uses, k.want.uses...)
 			continue
