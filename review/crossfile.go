@@ -3,8 +3,10 @@ package review
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/bitreview/bitreview/diffparse"
 )
@@ -89,57 +91,77 @@ Blocks of kind "context" hold code from elsewhere in the repository at the pull 
 `
 
 // packLimit is the diff one batch holds: all of BatchTokens, or three
-// quarters of it when cross-file context is on and the diff does not fit
-// one batch anyway (a diff that fits one call stays one call; its context
-// gets what the batch has left).
-func (e *Engine) packLimit(files []*diffparse.File, cost func(*diffparse.File) int) int {
+// quarters of it when cross-file context is on and pieces do not fit one
+// batch anyway (a diff that fits one call stays one call; its context gets
+// what the batch has left).
+func (e *Engine) packLimit(pieces []piece) int {
 	if e.opts.CrossFile == nil {
 		return e.opts.BatchTokens
 	}
 	total := 0
-	for _, f := range files {
-		if total += cost(f); total > e.opts.BatchTokens {
+	for _, p := range pieces {
+		if total += p.tokens; total > e.opts.BatchTokens {
 			return e.opts.BatchTokens - e.opts.BatchTokens/crossFileShare
 		}
 	}
 	return e.opts.BatchTokens
 }
 
-// addCrossFile asks the finder once and gives each batch its context,
-// within its budget, in batch order against MAX_INPUT_TOKENS.
-func (e *Engine) addCrossFile(ctx context.Context, files []*diffparse.File, plan []batch, res *Result) {
-	if e.opts.CrossFile == nil {
-		return
+// crossFileState is a review's cross-file context: the finder's
+// snippets, and what MAX_INPUT_TOKENS leaves for them.
+type crossFileState struct {
+	mu          sync.Mutex
+	snippets    []Snippet
+	room        int
+	batchTokens int
+	stats       *CrossFileStats
+}
+
+// crossFile asks the finder once, for the files that may go to the model.
+// The context's room is what MAX_INPUT_TOKENS leaves after the whole diff
+// of files (every batch of every stage can take no more), so the diff
+// always comes first. It returns nil when there is nothing to show.
+func (e *Engine) crossFile(ctx context.Context, files []*diffparse.File, r renderer, res *Result) *crossFileState {
+	if e.opts.CrossFile == nil || len(files) == 0 {
+		return nil
 	}
 	st := &CrossFileStats{}
 	res.CrossFile = st
 	rel, err := e.opts.CrossFile.Related(ctx, files)
 	if err != nil {
 		st.Error = err.Error()
-		return
+		return nil
 	}
 	if rel == nil || len(rel.Snippets) == 0 {
-		return
+		return nil
 	}
 	st.Bounded = rel.LeftOut
-	room := e.opts.MaxInputTokens
-	for _, b := range plan {
-		room -= b.tokens
+	diff := 0
+	for _, p := range e.admit(files, math.MaxInt, r.tokens).pieces {
+		diff += p.tokens
 	}
-	for i := range plan {
-		b := &plan[i]
-		budget := min(crossFileBudget(b.files, e.opts.BatchTokens), e.opts.BatchTokens-b.tokens, room)
-		text, shown, left := renderCrossFile(b.files, rel.Snippets, budget)
-		b.related = text
-		tokens := 0
-		if text != "" {
-			tokens = EstimateTokens(text)
-		}
-		room -= tokens
-		st.Snippets += shown
-		st.Tokens += tokens
-		st.OverBudget += left
+	return &crossFileState{snippets: rel.Snippets, room: max(0, e.opts.MaxInputTokens-diff), batchTokens: e.opts.BatchTokens, stats: st}
+}
+
+// section renders the context of batch b within its budget and spends
+// it; "" for none (and for a nil state).
+func (c *crossFileState) section(b batch) string {
+	if c == nil {
+		return ""
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	budget := min(crossFileBudget(b.files, c.batchTokens), c.batchTokens-b.tokens, c.room)
+	text, shown, left := renderCrossFile(b.files, c.snippets, budget)
+	tokens := 0
+	if text != "" {
+		tokens = EstimateTokens(text)
+	}
+	c.room -= tokens
+	c.stats.Snippets += shown
+	c.stats.Tokens += tokens
+	c.stats.OverBudget += left
+	return text
 }
 
 // crossFileBudget is a batch's context budget before what is left.

@@ -182,7 +182,7 @@ type Request struct {
 	SchemaName string
 	Schema     json.RawMessage
 	MaxTokens  int
-	// Light asks for the cheaper model (walkthroughs, triage).
+	// Light asks for the cheaper model (the light pass: triage).
 	Light bool
 }
 
