@@ -50,6 +50,9 @@ type Options struct {
 	// LintReports are static-analysis reports to merge into the review
 	// (--lint-report), besides those LINT_REPORTS names in the checkout.
 	LintReports []string
+	// CrossFile builds the cross-file context finder over the snapshot's
+	// tree (xref.New); nil sends none.
+	CrossFile func(review.Tree) review.CrossFile
 }
 
 // Result is a finished local review.
@@ -112,6 +115,9 @@ func Review(ctx context.Context, o Options) (Result, error) {
 	if tools != nil {
 		opts.Tools = tools.Inline
 	}
+	if o.CrossFile != nil {
+		opts.CrossFile = o.CrossFile(gitblob.New(co.root, co.snap))
+	}
 	pr := review.PullRequest{Title: "local changes against " + co.base.name}
 	r, rerr := review.New(model, opts).Review(ctx, pr, d)
 	review.AddBuiltinChecks(r, d)
@@ -121,6 +127,9 @@ func Review(ctx context.Context, o Options) (Result, error) {
 		r.Static = tools.Static
 	}
 	r.CostUSD = cfg.CostOf(r)
+	if r.CrossFile != nil && r.CrossFile.Error != "" {
+		log.Warn("cross-file context failed, the review went on without it: " + r.CrossFile.Error)
+	}
 	r.Notes = append(r.Notes, rs.Notes()...)
 	if note != "" {
 		r.Errors = append(r.Errors, note)

@@ -41,6 +41,10 @@ type Options struct {
 	// (LINT_REPORTS): each batch's prompt shows those on its lines, with
 	// the instruction not to repeat them.
 	Tools []Finding
+	// CrossFile finds code elsewhere in the repository that the change
+	// uses or affects; each batch shows what its hunks need, within its
+	// share of the budget (crossfile.go). Nil sends none.
+	CrossFile CrossFile
 	// OnBatch reports progress: batch i (1-based) of n finished, with err
 	// when it failed.
 	OnBatch func(i, n int, err error)
@@ -115,6 +119,7 @@ func (e *Engine) Review(ctx context.Context, pr PullRequest, d *diffparse.Diff) 
 		contextLines: e.opts.ContextLines,
 		budget:       e.opts.ContextBudget,
 	}
+	r.cross = e.crossFile(ctx, rest, r, res)
 	jobs, lightSummary := e.run(ctx, pr, e.planStages(pr, rest, r, res), r, res)
 	if len(jobs) == 0 {
 		res.Summary = lightSummary
@@ -182,8 +187,11 @@ func (e *Engine) reviewBatch(ctx context.Context, pr PullRequest, b batch, r ren
 	if ctx.Err() != nil {
 		return nil, Usage{}, "", context.Cause(ctx) // why it ended, such as the run's deadline
 	}
-	prompt := userPrompt(pr, b.files, r)
+	prompt := userPrompt(pr, b.files, r) + b.related
 	repo := repoInstructions(b.files, e.opts.Instructions, e.opts.Guidelines)
+	if b.related != "" {
+		repo = crossFileRule + repo
+	}
 	if tools := toolSection(b.files, e.opts.Tools); tools != "" {
 		prompt += tools
 		repo += toolInstruction

@@ -13,6 +13,8 @@ import (
 type batch struct {
 	files  []*diffparse.File
 	tokens int
+	// related is the batch's cross-file context section, "" for none.
+	related string
 }
 
 func (b batch) describe() string {
@@ -130,12 +132,14 @@ func (e *Engine) admit(files []*diffparse.File, budget int, cost func(*diffparse
 	return a
 }
 
-// batches packs pieces in order into batches of at most BatchTokens.
+// batches packs pieces in order into batches of at most BatchTokens
+// (less the cross-file share: packLimit).
 func (e *Engine) batches(pieces []piece) []batch {
 	var plan []batch
 	var cur batch
+	limit := e.packLimit(pieces)
 	for _, p := range pieces {
-		if len(cur.files) > 0 && cur.tokens+p.tokens > e.opts.BatchTokens {
+		if len(cur.files) > 0 && cur.tokens+p.tokens > limit {
 			plan = append(plan, cur)
 			cur = batch{}
 		}

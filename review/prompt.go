@@ -74,6 +74,8 @@ type renderer struct {
 	sources      map[string][]string
 	contextLines int
 	budget       int // surrounding lines per file
+	// cross gives each batch its cross-file context; nil for none.
+	cross *crossFileState
 }
 
 func (r renderer) file(b *strings.Builder, f *diffparse.File) {

@@ -188,6 +188,7 @@ func (e *Engine) run(ctx context.Context, pr PullRequest, st stages, r renderer,
 		mu.Lock()
 		from, added := len(jobs), make([]*job, len(plan))
 		for i, b := range plan {
+			b.related = r.cross.section(b) // in start order, for a deterministic budget
 			added[i] = &job{b: b}
 		}
 		jobs = append(jobs, added...)

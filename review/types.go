@@ -174,6 +174,8 @@ type Result struct {
 	// CostUSD is the estimated cost, set by the caller from a price table;
 	// 0 when unknown.
 	CostUSD float64 `json:"cost_usd,omitempty"`
+	// CrossFile says what cross-file context was sent; nil when off.
+	CrossFile *CrossFileStats `json:"cross_file,omitempty"`
 	// Errors lists what could not be reviewed (a failed model call, an
 	// invalid answer). A review with errors is incomplete and says so.
 	Errors []string `json:"errors,omitempty"`

@@ -37,6 +37,7 @@ type memory struct {
 	reports  []review.Report
 	replies  []string
 	publishs int
+	infos    []review.SummaryInfo // what Publish was given
 	calls    []string
 }
 
@@ -105,8 +106,11 @@ func (m *memory) Load(context.Context) (*review.Prior, error) {
 	return p, nil
 }
 
-func (m *memory) Publish(_ context.Context, res *review.Result, _ review.SummaryInfo, st review.State, _ review.Scope, _ review.Limits) (*review.Outcome, error) {
+func (m *memory) Publish(_ context.Context, res *review.Result, info review.SummaryInfo, st review.State, _ review.Scope, _ review.Limits) (*review.Outcome, error) {
 	m.call("Publish")
+	m.mu.Lock()
+	m.infos = append(m.infos, info)
+	m.mu.Unlock()
 	if m.publErr != nil {
 		return &review.Outcome{}, m.publErr
 	}

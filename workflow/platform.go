@@ -104,3 +104,13 @@ type Conversation interface {
 type DiffNoter interface {
 	DiffNotes() []string
 }
+
+// TreeSource is what a Source may implement besides: the tracked files
+// of a commit from a local clone of the repository (the pipeline's
+// checkout, the action's workspace), for cross-file context. It reads the
+// commit's blobs, never the working tree. An error means no clone holds
+// the commit; the review then goes on without cross-file context and the
+// summary says so.
+type TreeSource interface {
+	Tree(ctx context.Context, commit string) (review.Tree, error)
+}

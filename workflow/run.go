@@ -27,6 +27,10 @@ type Deps struct {
 	// static-analysis reports in (LINT_REPORTS are relative to it); ""
 	// reads none.
 	Checkout string
+	// CrossFile builds the cross-file context finder over the head
+	// commit's tree (xref.New), when the host has a clone of it
+	// (TreeSource); nil sends none.
+	CrossFile func(review.Tree) review.CrossFile
 }
 
 // Outcome is how a run ended, for the exit code.
@@ -98,7 +102,7 @@ func (r *run) review(ctx context.Context) Outcome {
 		return Outcome{Err: err}
 	}
 	r.tools = r.lintStage(ctx, prDiff)
-	eng, err := r.engine()
+	eng, err := r.engine(ctx)
 	if err != nil {
 		return Outcome{Err: err}
 	}

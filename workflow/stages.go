@@ -59,8 +59,8 @@ func (r *run) what(inc review.Increment) string {
 
 // engine builds the review engine: the configured model, the repository's
 // instructions and guidelines, the secret scanner, and the head commit's
-// files for context.
-func (r *run) engine() (*review.Engine, error) {
+// files for context, surrounding and cross-file.
+func (r *run) engine(ctx context.Context) (*review.Engine, error) {
 	model, err := r.d.Model(r.s)
 	if err != nil {
 		return nil, &ConfigError{Err: err}
@@ -74,6 +74,7 @@ func (r *run) engine() (*review.Engine, error) {
 	if r.tools != nil {
 		opts.Tools = r.tools.Inline
 	}
+	opts.CrossFile = r.crossFile(ctx)
 	opts.OnBatch = func(i, n int, err error) {
 		if err != nil {
 			r.log.Fail("Batch %d/%d failed: %v", i, n, err)
@@ -82,6 +83,30 @@ func (r *run) engine() (*review.Engine, error) {
 		r.log.Info("batch %d/%d reviewed", i, n)
 	}
 	return review.New(model, opts), nil
+}
+
+// crossFileOff is the summary's note when cross-file context is off.
+const crossFileOff = "Cross-file context was off: no clone of the head commit, so the model saw the changed files only."
+
+// crossFile builds the cross-file context finder over the head commit's
+// tree in the host's clone; without one, it says so and returns nil.
+func (r *run) crossFile(ctx context.Context) review.CrossFile {
+	if r.d.CrossFile == nil {
+		return nil
+	}
+	ts, ok := r.p.(TreeSource)
+	if !ok {
+		r.log.Info("Cross-file context off: this host gives no clone")
+		r.info.Notes = append(r.info.Notes, crossFileOff)
+		return nil
+	}
+	tree, err := ts.Tree(ctx, r.head)
+	if err != nil {
+		r.log.Info("Cross-file context off: %v", err)
+		r.info.Notes = append(r.info.Notes, crossFileOff)
+		return nil
+	}
+	return r.d.CrossFile(tree)
 }
 
 // reviewWithin runs the model stage within the run's deadline, less the
@@ -117,6 +142,13 @@ func (r *run) logReview(t time.Time, res *review.Result, rerr error) {
 	}
 	for _, e := range res.Errors {
 		r.log.Warn("%s", e)
+	}
+	if cf := res.CrossFile; cf != nil {
+		if cf.Error != "" {
+			r.log.Warn("Cross-file context failed, the review went on without it: %s", cf.Error)
+		}
+		r.log.Debugf("cross-file context: %d snippet(s), about %d token(s); %d left out for the batches' share of the budget, %d left out by the search's bounds",
+			cf.Snippets, cf.Tokens, cf.OverBudget, cf.Bounded)
 	}
 }
 

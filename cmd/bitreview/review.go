@@ -35,7 +35,8 @@ func runLocalReview(ctx context.Context, args, environ []string, stdout, stderr 
 	}
 	res, err := localreview.Review(ctx, localreview.Options{
 		Dir: ra.dir, Base: ra.base, Settings: cfg, Model: newModel, Log: stderrLog{stderr}, LintReports: ra.lintReports,
-		Secrets: func() (review.SecretScanner, error) { return redact.New() },
+		Secrets:   func() (review.SecretScanner, error) { return redact.New() },
+		CrossFile: crossFile,
 	})
 	switch {
 	case err != nil:

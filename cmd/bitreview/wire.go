@@ -15,6 +15,7 @@ import (
 	"github.com/bitreview/bitreview/review"
 	"github.com/bitreview/bitreview/settings"
 	"github.com/bitreview/bitreview/workflow"
+	"github.com/bitreview/bitreview/xref"
 )
 
 // The composition root: what a command builds before it calls one package.
@@ -28,10 +29,15 @@ func newLog(out io.Writer, debug bool) *workflow.Log {
 func deps(log *workflow.Log) workflow.Deps {
 	return workflow.Deps{
 		Log: log, Version: version, Model: newModel,
-		Secrets:  func() (review.SecretScanner, error) { return redact.New() },
-		Commands: settings.CommandParser(),
+		Secrets:   func() (review.SecretScanner, error) { return redact.New() },
+		Commands:  settings.CommandParser(),
+		CrossFile: crossFile,
 	}
 }
+
+// crossFile is the cross-file context finder over a head commit's tree,
+// with the default bounds (package xref).
+func crossFile(tree review.Tree) review.CrossFile { return xref.New(tree, xref.Limits{}) }
 
 func newModel(cfg settings.Settings) (review.Model, error) {
 	m, err := llm.New(cfg.LLM())

@@ -38,6 +38,7 @@ var rules = map[string][]string{
 	"diffparse":           {},
 	"command":             {},
 	"gitblob":             {},
+	"xref":                {"diffparse", "review"},
 	"repoconfig":          {},
 }
 

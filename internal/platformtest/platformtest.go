@@ -125,6 +125,34 @@ func FilesReadTheCloneFirst(t *testing.T, f Fake) {
 	}
 }
 
+// TreeReadsTheCloneOnly: for cross-file context, a Platform gives the
+// tree of a commit of its clone (workflow.TreeSource): the regular files
+// tracked there, never a symlink, read from the clone's objects without a
+// request to the host. A commit the clone lacks, or no clone, is an error.
+func TreeReadsTheCloneOnly(t *testing.T, f Fake) {
+	t.Helper()
+	dir, commit := gittest.Commit(t, map[string]string{"app/a.go": "CLONE\n", "web/b.ts": "B\n"}, map[string]string{"link.go": "/etc/passwd"})
+	before := f.Requests()
+	ts, ok := f.WithClone(dir).(workflow.TreeSource)
+	require.True(t, ok, "the Platform gives trees")
+	tree, err := ts.Tree(t.Context(), commit)
+	require.NoError(t, err)
+	listed := map[string]int64{}
+	require.NoError(t, tree.Walk(t.Context(), func(p string, size int64) error { listed[p] = size; return nil }))
+	assert.Equal(t, map[string]int64{"app/a.go": 6, "web/b.ts": 2}, listed)
+	data, err := tree.ReadFile(t.Context(), "app/a.go")
+	require.NoError(t, err)
+	assert.Equal(t, "CLONE\n", string(data))
+	assert.Equal(t, before, f.Requests(), "the host is not asked")
+
+	_, err = ts.Tree(t.Context(), "3333333333333333333333333333333333333333")
+	require.Error(t, err, "a commit the clone lacks")
+	noClone, ok := f.WithClone("").(workflow.TreeSource)
+	require.True(t, ok)
+	_, err = noClone.Tree(t.Context(), commit)
+	require.Error(t, err, "no clone")
+}
+
 // publish runs a review of f.Finding on p, which Load read.
 func publish(t *testing.T, f Fake, p workflow.Platform, st review.State) {
 	t.Helper()

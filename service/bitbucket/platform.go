@@ -112,6 +112,23 @@ func (p *Platform) Files(commit string) review.FileSource {
 	return review.FirstOf(isRefusal, gitblob.New(p.opts.CloneDir, commit), api)
 }
 
+// errNoClone is Tree's answer without a clone.
+var errNoClone = errors.New("no clone of the repository (BITBUCKET_CLONE_DIR is not set)")
+
+// Tree is the tracked files of commit in the clone (BITBUCKET_CLONE_DIR), for
+// cross-file context: its blobs, never its working tree. It is an error
+// when there is no clone or the clone lacks the commit.
+func (p *Platform) Tree(ctx context.Context, commit string) (review.Tree, error) {
+	if p.opts.CloneDir == "" {
+		return nil, errNoClone
+	}
+	src := gitblob.New(p.opts.CloneDir, commit)
+	if err := src.Open(ctx); err != nil {
+		return nil, err
+	}
+	return src, nil
+}
+
 // isRefusal reports a source's refusal of a path, which ends the search.
 func isRefusal(err error) bool {
 	var gb *gitblob.RefusedError

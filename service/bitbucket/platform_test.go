@@ -107,3 +107,8 @@ func TestPlatformFilesReadTheCloneFirst(t *testing.T) {
 	t.Parallel()
 	platformtest.FilesReadTheCloneFirst(t, newEnv(t).fake(t))
 }
+
+func TestPlatformTreeReadsTheCloneOnly(t *testing.T) {
+	t.Parallel()
+	platformtest.TreeReadsTheCloneOnly(t, newEnv(t).fake(t))
+}

@@ -108,3 +108,8 @@ func TestPlatformFilesReadTheCloneFirst(t *testing.T) {
 	t.Parallel()
 	platformtest.FilesReadTheCloneFirst(t, contractFake(t))
 }
+
+func TestPlatformTreeReadsTheCloneOnly(t *testing.T) {
+	t.Parallel()
+	platformtest.TreeReadsTheCloneOnly(t, contractFake(t))
+}
