@@ -119,3 +119,13 @@ func (s Settings) LLM() llm.Config {
 		APIKey: s.LLMAPIKey, BaseURL: s.LLMBaseURL, Timeout: s.LLMTimeout,
 	}
 }
+
+// ReportsWithoutToken reports whether a run whose configuration is wrong
+// can still say so on the pull request: inside Bitbucket Pipelines, without
+// a Bitbucket token, with Code Insights on and the commit known, the
+// Pipelines auth proxy takes a Code Insights report (and nothing else).
+func (s Settings) ReportsWithoutToken() bool {
+	tokenless := s.AccessToken == "" && s.APIToken == ""
+	inPipelines := s.PipelineUUID != "" || s.PipeStorageDir != ""
+	return tokenless && inPipelines && s.CodeInsights && s.Commit != "" && s.Workspace != "" && s.RepoSlug != ""
+}

@@ -118,3 +118,21 @@ func TestEngineAndModelOptions(t *testing.T) {
 	assert.False(t, o.Filter.Match("docs/a.md"))
 	assert.Equal(t, llm.Config{Provider: "anthropic", Model: "big", LightModel: "small", APIKey: "k", BaseURL: "https://x.example", Timeout: 9 * time.Second}, s.LLM())
 }
+
+func TestReportsWithoutToken(t *testing.T) {
+	t.Parallel()
+	inPipelines := []string{"BITBUCKET_PIPELINE_UUID={p}", "BITBUCKET_COMMIT=abc1234", "BITBUCKET_WORKSPACE=w", "BITBUCKET_REPO_SLUG=r"}
+	for name, tc := range map[string]struct {
+		env  []string
+		want bool
+	}{
+		"tokenless in Pipelines":   {inPipelines, true},
+		"with a token":             {append([]string{"BITBUCKET_ACCESS_TOKEN=t"}, inPipelines...), false},
+		"outside Pipelines":        {[]string{"BITBUCKET_COMMIT=abc1234", "BITBUCKET_WORKSPACE=w", "BITBUCKET_REPO_SLUG=r"}, false},
+		"Code Insights off":        {append([]string{"CODE_INSIGHTS=false"}, inPipelines...), false},
+		"in a pipe, no repository": {[]string{"BITBUCKET_PIPE_STORAGE_DIR=/s", "BITBUCKET_COMMIT=abc1234"}, false},
+	} {
+		s, _ := Load(tc.env)
+		assert.Equal(t, tc.want, s.ReportsWithoutToken(), name)
+	}
+}

@@ -7,10 +7,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/bitreview/bitreview/command"
-	"github.com/bitreview/bitreview/review"
 	bbservice "github.com/bitreview/bitreview/service/bitbucket"
 	"github.com/bitreview/bitreview/settings"
 	"github.com/bitreview/bitreview/workflow"
@@ -34,8 +32,8 @@ func runPipe(ctx context.Context, environ []string, out io.Writer) int {
 	if cerr != nil {
 		fmt.Fprintf(out, "✖ %s\n", cerr.Error())
 		fmt.Fprintln(out, "  See README.md, section Variables, or run `bitreview pipe --help`.")
-		if tokenless(cfg) && inPipelines(cfg) && cfg.CodeInsights && cfg.Commit != "" && cfg.Workspace != "" && cfg.RepoSlug != "" {
-			if pc, err := newProxyClient(pipelinesProxy, proxyAPIBase); err == nil && reportNotConfigured(ctx, pc, cfg, cerr) == nil {
+		if cfg.ReportsWithoutToken() {
+			if pc, err := newProxyClient(pipelinesProxy, proxyAPIBase); err == nil && bbservice.ReportNotConfigured(ctx, pc, cfg.Workspace, cfg.RepoSlug, cfg.Commit, cerr.Problems) == nil {
 				fmt.Fprintf(out, "  A FAILED Code Insights report saying so was published on %s through the Pipelines auth proxy.\n", workflow.Short(cfg.Commit))
 			}
 		}
@@ -71,30 +69,6 @@ func runPipe(ctx context.Context, environ []string, out io.Writer) int {
 		return workflow.Answer(ctx, p, cfg, d, commentID, command.Command(cfg.Command()))
 	})
 	return workflow.ExitCode(out2, log)
-}
-
-func tokenless(cfg settings.Settings) bool { return cfg.AccessToken == "" && cfg.APIToken == "" }
-
-// inPipelines reports whether the pipe runs inside Bitbucket Pipelines.
-func inPipelines(cfg settings.Settings) bool {
-	return cfg.PipelineUUID != "" || cfg.PipeStorageDir != ""
-}
-
-// reportNotConfigured is all a run without a Bitbucket token can do inside
-// Pipelines: it cannot read the pull request or comment on it, so instead
-// of a review it publishes a FAILED Code Insights report on the pipeline's
-// commit, through the auth proxy, naming the variables to set (never their
-// values), so that the problem shows in the pull request and not only in
-// the step log.
-func reportNotConfigured(ctx context.Context, api bbservice.InsightsAPI, cfg settings.Settings, cerr *settings.Error) error {
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	_, err := bbservice.NewInsights(api, cfg.Workspace, cfg.RepoSlug, nil).Publish(ctx, review.Report{
-		Commit: cfg.Commit, Failed: true, NoVerdict: true,
-		Reviewed: "bitreview is not configured, so nothing was reviewed: " + strings.Join(cerr.Problems, "; ") +
-			". The Pipelines auth proxy only covers Code Insights reports; reading the pull request and commenting need a token.",
-	})
-	return err
 }
 
 func orDefault(s string) string {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	bbservice "github.com/bitreview/bitreview/service/bitbucket"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
@@ -55,11 +56,11 @@ func TestTokenlessRunReportsThroughTheAuthProxy(t *testing.T) {
 	require.Nil(t, cerr)
 	cerr = cfg.Validate("pipe")
 	require.NotNil(t, cerr, "no token: a configuration error")
-	require.True(t, tokenless(cfg) && inPipelines(cfg))
+	require.True(t, cfg.ReportsWithoutToken())
 
 	client, err := newProxyClient(proxyURL, proxyAPIBase)
 	require.NoError(t, err)
-	require.NoError(t, reportNotConfigured(t.Context(), client, cfg, cerr))
+	require.NoError(t, bbservice.ReportNotConfigured(t.Context(), client, cfg.Workspace, cfg.RepoSlug, cfg.Commit, cerr.Problems))
 
 	r, ok := bb.Report(ws, slug, srcSHA, "bitreview")
 	require.True(t, ok)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/bitreview/bitreview/bbapi"
 	"github.com/bitreview/bitreview/diffparse"
@@ -283,4 +284,21 @@ func capRunes(s string, n int) string {
 		return string(r[:n-1]) + "…"
 	}
 	return s
+}
+
+// ReportNotConfigured is all a run without a Bitbucket token can do inside
+// Pipelines: it cannot read the pull request or comment on it, so instead
+// of a review it publishes a FAILED report on the pipeline's commit,
+// through the auth proxy (api), naming the problems (variables, never their
+// values), so that they show on the pull request and not only in the step
+// log.
+func ReportNotConfigured(ctx context.Context, api InsightsAPI, workspace, repo, commit string, problems []string) error {
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	_, err := NewInsights(api, workspace, repo, nil).Publish(ctx, review.Report{
+		Commit: commit, Failed: true, NoVerdict: true,
+		Reviewed: "bitreview is not configured, so nothing was reviewed: " + strings.Join(problems, "; ") +
+			". The Pipelines auth proxy only covers Code Insights reports; reading the pull request and commenting need a token.",
+	})
+	return err
 }
