@@ -36,6 +36,7 @@ var rules = map[string][]string{
 	"bbapi":               {"internal/retry"},
 	"diffparse":           {},
 	"command":             {},
+	"issuelink":           {},
 	"gitblob":             {},
 	"repoconfig":          {},
 }
