@@ -156,7 +156,7 @@ func refsIn(text string, bitbucket bool) []Ref {
 	if bitbucket {
 		blanked := code.ReplaceAllStringFunc(text, func(c string) string { return strings.Repeat(" ", len(c)) })
 		for _, m := range bitbucketRef.FindAllStringSubmatchIndex(blanked, Max*8) {
-			if !pullRequestRef.MatchString(blanked[max(0, m[2]-1-24):m[2]-1]) {
+			if !pullRequestRef.MatchString(blanked[max(0, m[2]-1-24) : m[2]-1]) {
 				found = append(found, at{m[2], Ref{Kind: Bitbucket, Key: blanked[m[2]:m[3]]}})
 			}
 		}
