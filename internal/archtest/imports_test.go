@@ -37,6 +37,7 @@ var rules = map[string][]string{
 	"diffparse":           {},
 	"command":             {},
 	"issuelink":           {},
+	"jira":                {},
 	"gitblob":             {},
 	"repoconfig":          {},
 }
