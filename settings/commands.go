@@ -21,9 +21,9 @@ func CommandVars(command string) []Var {
 			return !strings.HasPrefix(k, "BITBUCKET_") && !strings.HasPrefix(k, "BITREVIEW_")
 		})...)
 	case "review":
-		skip := []string{"CODE_INSIGHTS", "TASKS_ON", "INCREMENTAL", "DRY_RUN", "DEBUG", "RUN_TIMEOUT"}
+		skip := []string{"CODE_INSIGHTS", "TASKS_ON", "INCREMENTAL", "DRY_RUN", "DEBUG", "RUN_TIMEOUT", "DESCRIPTION_SUMMARY"}
 		return filterVars(withLists, func(k string) bool {
-			return !strings.HasPrefix(k, "BITBUCKET_") && !strings.HasPrefix(k, "BITREVIEW_") && !slices.Contains(skip, k)
+			return !strings.HasPrefix(k, "BITBUCKET_") && !strings.HasPrefix(k, "BITREVIEW_") && !strings.HasPrefix(k, "JIRA_") && !slices.Contains(skip, k)
 		})
 	case "relay":
 		return append(VarsOf(&Relay{}), filterVars(Vars(), inList(bitbucketAuth()))...)

@@ -70,6 +70,8 @@ type Settings struct {
 	ConfigFile     string        `env:"CONFIG_FILE" envDefault:".bitreview.yaml"`
 	Debug          bool          `env:"DEBUG" envDefault:"false"`
 	RunTimeout     time.Duration `env:"RUN_TIMEOUT" envDefault:"30m"`
+	// Linked issues and the description's summary (jira.go).
+	Linked
 
 	// explicit names the variables set (non-empty) in the environment, so
 	// the repository config never overrides a pipe variable.

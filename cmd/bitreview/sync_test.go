@@ -65,11 +65,6 @@ var extensionVars = map[string]string{
 var plannedVars = map[string]string{
 	"LINT_REPORTS":        "issue 20: static-analysis reports",
 	"LINT_FILTER":         "issue 20: static-analysis reports",
-	"JIRA_BASE_URL":       "issue 21: linked issues",
-	"JIRA_EMAIL":          "issue 21: linked issues",
-	"JIRA_API_TOKEN":      "issue 21: linked issues",
-	"JIRA_PROJECT":        "issue 21: linked issues",
-	"DESCRIPTION_SUMMARY": "issue 21: linked issues and the PR description summary",
 }
 
 // docVar is one variable as one of the three sources declares it.
