@@ -63,8 +63,8 @@ var extensionVars = map[string]string{
 // the issue that adds one removes its entry here, and from then on the full
 // check (name and default) applies to it.
 var plannedVars = map[string]string{
-	"LINT_REPORTS":        "issue 20: static-analysis reports",
-	"LINT_FILTER":         "issue 20: static-analysis reports",
+	"LINT_REPORTS": "issue 20: static-analysis reports",
+	"LINT_FILTER":  "issue 20: static-analysis reports",
 }
 
 // docVar is one variable as one of the three sources declares it.
