@@ -167,6 +167,9 @@ type Result struct {
 	// CostUSD is the estimated cost, set by the caller from a price table;
 	// 0 when unknown.
 	CostUSD float64 `json:"cost_usd,omitempty"`
+	// Linked are the issues the pull request names, with the model's
+	// assessment of each (issues.go).
+	Linked []LinkedIssue `json:"linked_issues,omitempty"`
 	// Errors lists what could not be reviewed (a failed model call, an
 	// invalid answer). A review with errors is incomplete and says so.
 	Errors []string `json:"errors,omitempty"`
