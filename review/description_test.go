@@ -20,7 +20,7 @@ func TestFillDescription(t *testing.T) {
 	const block = DescriptionStart + "\nNEW\n" + DescriptionEnd
 	const old = DescriptionStart + "\nOLD\n" + DescriptionEnd
 	cases := []struct {
-		name, desc string
+		name, desc  string
 		appendBlock bool
 		want        string
 		err         bool
