@@ -11,6 +11,7 @@ import (
 
 	"github.com/bitreview/bitreview/jira"
 	"github.com/bitreview/bitreview/jira/jiratest"
+	"github.com/bitreview/bitreview/review"
 )
 
 const (
@@ -117,4 +118,32 @@ func TestCreateIssue(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, jira.StatusOf(err), "the fake refuses what Jira refuses")
 	assert.Len(t, s.Created(), 1)
 	assert.True(t, strings.HasPrefix(s.Requests()[0].Path, "/rest/api/3/issue"))
+}
+
+func TestTracker(t *testing.T) {
+	t.Parallel()
+	s, c := newSite(t)
+	s.AddIssue(jiratest.Issue{Key: "ABC-1", Summary: "Login", Description: jiratest.ADF("Do it.")})
+	tr := jira.NewTracker(c)
+	i, err := tr.Issue(t.Context(), "ABC-1")
+	require.NoError(t, err)
+	assert.Equal(t, review.TrackerIssue{Key: "ABC-1", Title: "Login", Status: "To Do", Type: "Story", Text: "Do it.", URL: s.URL + "/browse/ABC-1"}, *i)
+
+	_, err = tr.Issue(t.Context(), "ABC-9")
+	assert.ErrorIs(t, err, review.ErrIssueNotFound)
+	s.SetFault(jiratest.Fault{Status: http.StatusForbidden})
+	_, err = tr.Issue(t.Context(), "ABC-1")
+	var te *review.TrackerError
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, http.StatusForbidden, te.Status)
+	s.SetFault(jiratest.Fault{})
+
+	got, err := tr.CreateIssue(t.Context(), review.NewTrackerIssue{Project: "OPS", Title: "Fix it", Body: "Critical finding.\n\nWhere: `a.go` line 3\n\nReview comment: https://bitbucket.org/x#comment-1", Link: "https://bitbucket.org/x#comment-1"})
+	require.NoError(t, err)
+	assert.Equal(t, "OPS-901", got.Key)
+	created := s.Created()
+	require.Len(t, created, 1)
+	assert.Equal(t, "Task", created[0].Type)
+	assert.Equal(t, "Critical finding.\n\nWhere: `a.go` line 3\n\nReview comment", jira.Text(created[0].Description))
+	assert.Contains(t, string(created[0].Description), `"href":"https://bitbucket.org/x#comment-1"`)
 }

@@ -23,7 +23,7 @@ const module = "github.com/bitreview/bitreview/"
 var rules = map[string][]string{
 	"cmd/bitreview":       {"*"},
 	"cmd/bitreview-bench": {"*"},
-	"workflow":            {"command", "diffparse", "internal/termsafe", "review", "settings"},
+	"workflow":            {"command", "diffparse", "internal/termsafe", "issuelink", "review", "settings"},
 	"settings":            {"command", "diffparse", "llm", "repoconfig", "review"},
 	"admin":               {"bbapi", "llm", "review", "settings"},
 	"localreview":         {"diffparse", "gitblob", "internal/termsafe", "review", "settings", "workflow"},
@@ -37,7 +37,7 @@ var rules = map[string][]string{
 	"diffparse":           {},
 	"command":             {},
 	"issuelink":           {},
-	"jira":                {},
+	"jira":                {"review"},
 	"gitblob":             {},
 	"repoconfig":          {},
 }
