@@ -42,6 +42,18 @@ func RenderDescriptionSummary(res *Result) string {
 	return capComment(b.String(), maxCommentChars)
 }
 
+// StripDescriptionSummary is desc without bitreview's block (markers
+// included), so that bitreview's own words are neither linked nor fed
+// back to the model as the author's description. A description with
+// damaged markers is returned as it is.
+func StripDescriptionSummary(desc string) string {
+	i, j := strings.Index(desc, DescriptionStart), strings.Index(desc, DescriptionEnd)
+	if i < 0 || j < i || strings.Count(desc, DescriptionStart) != 1 || strings.Count(desc, DescriptionEnd) != 1 {
+		return desc
+	}
+	return desc[:i] + desc[j+len(DescriptionEnd):]
+}
+
 // FillDescription returns desc with block in place: between the markers
 // of an earlier run, else instead of the placeholder that at finds (the
 // source range of "@bitreview summary"), else, with appendBlock, after
