@@ -23,6 +23,7 @@ import (
 
 	"github.com/bitreview/bitreview/bbapi/bbtest"
 	"github.com/bitreview/bitreview/diffparse"
+	"github.com/bitreview/bitreview/jira/jiratest"
 	"github.com/bitreview/bitreview/llm/llmtest"
 	"github.com/bitreview/bitreview/review"
 )
@@ -36,8 +37,8 @@ import (
 // canarySet holds fake credentials built at run time from a seeded
 // generator: no credential-shaped literal sits in the repository.
 type canarySet struct {
-	BBToken, LLMKey, AWS, GitHub string
-	PEM                          []string
+	BBToken, LLMKey, AWS, GitHub, JiraToken string
+	PEM                                     []string
 }
 
 func newCanarySet(seed uint64) canarySet {
@@ -55,6 +56,8 @@ func newCanarySet(seed uint64) canarySet {
 		LLMKey:  "sk" + "-canary-" + pick(alnum, 40),
 		AWS:     "AK" + "IA" + pick("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16),
 		GitHub:  "gh" + "p_" + pick(alnum, 36),
+		// JIRA_API_TOKEN: an Atlassian API token's shape.
+		JiraToken: "ATATT" + "3x" + pick(alnum, 60),
 	}
 	c.PEM = append(c.PEM, "-----BEGIN EC "+"PRIVATE KEY-----")
 	for range 4 {
@@ -66,7 +69,7 @@ func newCanarySet(seed uint64) canarySet {
 
 // all returns every canary value, the PEM key as its body lines.
 func (c canarySet) all() []string {
-	return append([]string{c.BBToken, c.LLMKey, c.AWS, c.GitHub}, c.PEM[1:len(c.PEM)-1]...)
+	return append([]string{c.BBToken, c.LLMKey, c.AWS, c.GitHub, c.JiraToken}, c.PEM[1:len(c.PEM)-1]...)
 }
 
 // forms are the encodings a leak could take.
@@ -128,6 +131,10 @@ type safetyFixture struct {
 	*fixture
 	c     canarySet
 	proxy *recordingProxy
+	// jira is a Jira site that accepts the canary JIRA_API_TOKEN; the
+	// branch names its issue ABC-7, whose description holds the GitHub
+	// canary (issue text is redacted like the diff).
+	jira *jiratest.Server
 }
 
 func newSafetyFixture(t *testing.T, c canarySet, title, description, diff string) *safetyFixture {
@@ -140,16 +147,20 @@ func newSafetyFixture(t *testing.T, c canarySet, title, description, diff string
 	f.bot = f.bb.AddUser(bot)
 	f.bb.AddPullRequest(ws, slug, bbtest.PullRequest{
 		ID: 7, Title: title, Description: description,
-		Source:      bbtest.Endpoint{Branch: "feature/x", Commit: srcSHA},
+		Source:      bbtest.Endpoint{Branch: "feature/ABC-7-x", Commit: srcSHA},
 		Destination: bbtest.Endpoint{Branch: "main", Commit: dstSHA},
 	}, diff)
 	f.llm.SetAPIKey(c.LLMKey)
-	return &safetyFixture{fixture: f, c: c, proxy: newRecordingProxy(t)}
+	j := jiratest.New(t)
+	j.AddUser("bot@acme.test", c.JiraToken)
+	j.AddIssue(jiratest.Issue{Key: "ABC-7", Summary: "Export", Description: jiratest.ADF("Use the token " + c.GitHub + " for the export.")})
+	return &safetyFixture{fixture: f, c: c, proxy: newRecordingProxy(t), jira: j}
 }
 
 func (s *safetyFixture) env(extra ...string) []string {
 	env := s.fixture.env(append([]string{
 		"DEBUG=true", "LLM_API_KEY=" + s.c.LLMKey,
+		"JIRA_BASE_URL=" + s.jira.URL, "JIRA_EMAIL=bot@acme.test", "JIRA_API_TOKEN=" + s.c.JiraToken,
 		"HTTP_PROXY=" + s.proxy.URL, "HTTPS_PROXY=" + s.proxy.URL,
 		"http_proxy=" + s.proxy.URL, "https_proxy=" + s.proxy.URL, "ALL_PROXY=" + s.proxy.URL,
 	}, extra...)...)
@@ -269,6 +280,9 @@ func canariesOnSuccess(t *testing.T, c canarySet, diff string) {
 	assert.Contains(t, strings.Join(titles, "\n"), "Possible secret committed (private-key)")
 	assert.NotContains(t, strings.Join(titles, "\n"), "Private key added to the repository", "one key, one comment: the built-in check yields to the scanner")
 	assert.Empty(t, s.proxy.requests(), "no request left for another host")
+	require.Len(t, s.jira.Requests(), 1, "the linked issue was read with the canary token")
+	assert.Equal(t, "bot@acme.test", s.jira.Requests()[0].User)
+	assert.Contains(t, prompts, "Use the token [REDACTED github-pat] for the export.", "issue text is redacted too")
 }
 
 // canariesOnBitbucket401: a refused token (another canary) is printed

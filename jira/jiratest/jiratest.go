@@ -101,6 +101,13 @@ func (s *Server) AddIssue(i Issue) {
 	s.projects[strings.SplitN(i.Key, "-", 2)[0]] = true
 }
 
+// RemoveIssue deletes an issue: its key then answers 404.
+func (s *Server) RemoveIssue(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.issues, key)
+}
+
 // SetFault makes every later request fail (the zero Fault clears it).
 func (s *Server) SetFault(f Fault) {
 	s.mu.Lock()
