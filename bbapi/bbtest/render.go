@@ -63,6 +63,7 @@ type repoJSON struct {
 	Slug       string          `json:"slug,omitempty"`
 	IsPrivate  *bool           `json:"is_private,omitempty"`
 	MainBranch *branchJSON     `json:"mainbranch,omitempty"`
+	HasIssues  *bool           `json:"has_issues,omitempty"`
 	Links      map[string]link `json:"links"`
 }
 

@@ -132,9 +132,11 @@ type safetyFixture struct {
 	c     canarySet
 	proxy *recordingProxy
 	// jira is a Jira site that accepts the canary JIRA_API_TOKEN; the
-	// branch names its issue ABC-7, whose description holds the GitHub
-	// canary (issue text is redacted like the diff).
-	jira *jiratest.Server
+	// pull request's commit names its issue ABC-7, whose description holds
+	// the GitHub canary (issue text is redacted like the diff). env
+	// configures it only with jiraOn.
+	jira   *jiratest.Server
+	jiraOn bool
 }
 
 func newSafetyFixture(t *testing.T, c canarySet, title, description, diff string) *safetyFixture {
@@ -147,8 +149,9 @@ func newSafetyFixture(t *testing.T, c canarySet, title, description, diff string
 	f.bot = f.bb.AddUser(bot)
 	f.bb.AddPullRequest(ws, slug, bbtest.PullRequest{
 		ID: 7, Title: title, Description: description,
-		Source:      bbtest.Endpoint{Branch: "feature/ABC-7-x", Commit: srcSHA},
+		Source:      bbtest.Endpoint{Branch: "feature/x", Commit: srcSHA},
 		Destination: bbtest.Endpoint{Branch: "main", Commit: dstSHA},
+		Commits:     []bbtest.CommitInfo{{Hash: srcSHA, Message: "ABC-7 nightly export"}},
 	}, diff)
 	f.llm.SetAPIKey(c.LLMKey)
 	j := jiratest.New(t)
@@ -160,7 +163,6 @@ func newSafetyFixture(t *testing.T, c canarySet, title, description, diff string
 func (s *safetyFixture) env(extra ...string) []string {
 	env := s.fixture.env(append([]string{
 		"DEBUG=true", "LLM_API_KEY=" + s.c.LLMKey,
-		"JIRA_BASE_URL=" + s.jira.URL, "JIRA_EMAIL=bot@acme.test", "JIRA_API_TOKEN=" + s.c.JiraToken,
 		"HTTP_PROXY=" + s.proxy.URL, "HTTPS_PROXY=" + s.proxy.URL,
 		"http_proxy=" + s.proxy.URL, "https_proxy=" + s.proxy.URL, "ALL_PROXY=" + s.proxy.URL,
 	}, extra...)...)
@@ -168,6 +170,9 @@ func (s *safetyFixture) env(extra ...string) []string {
 		if strings.HasPrefix(kv, "BITBUCKET_ACCESS_TOKEN=") {
 			env[i] = "BITBUCKET_ACCESS_TOKEN=" + s.c.BBToken
 		}
+	}
+	if s.jiraOn {
+		env = append(env, "JIRA_BASE_URL="+s.jira.URL, "JIRA_EMAIL=bot@acme.test", "JIRA_API_TOKEN="+s.c.JiraToken)
 	}
 	return env
 }
@@ -259,6 +264,7 @@ func TestCanarySecretsNeverLeak(t *testing.T) {
 // host.
 func canariesOnSuccess(t *testing.T, c canarySet, diff string) {
 	s := newSafetyFixture(t, c, "Nightly export", "Adds the export job.", diff)
+	s.jiraOn = true
 	s.llm.SetDefault(echoReply)
 	log, code := execPipe(t, s.env())
 	require.Equal(t, 0, code, log)
@@ -289,6 +295,7 @@ func canariesOnSuccess(t *testing.T, c canarySet, diff string) {
 // nowhere, and nothing reaches the model.
 func canariesOnBitbucket401(t *testing.T, c canarySet, diff string) {
 	s := newSafetyFixture(t, c, "Nightly export", "Adds the export job.", diff)
+	s.jiraOn = true
 	s.llm.SetDefault(echoReply)
 	wrong := newCanarySet(99)
 	env := s.env()
@@ -311,6 +318,7 @@ func canariesOnBitbucket401(t *testing.T, c canarySet, diff string) {
 // review is incomplete without quoting it.
 func canariesOnLLM500(t *testing.T, c canarySet, diff string) {
 	s := newSafetyFixture(t, c, "Nightly export", "Adds the export job.", diff)
+	s.jiraOn = true
 	s.llm.SetDefault(func(llmtest.Call) llmtest.Reply {
 		return llmtest.Reply{Status: 500, Body: `{"error":{"message":"upstream failure for key ` + c.LLMKey + `","type":"server_error"}}`}
 	})
@@ -330,6 +338,7 @@ func canariesOnLLM500(t *testing.T, c canarySet, diff string) {
 // never reach the prompt, and the summary warns without quoting them.
 func canariesInTitleAndDescription(t *testing.T, c canarySet, diff string) {
 	s := newSafetyFixture(t, c, "Rotate "+c.GitHub, "The old key was "+c.AWS+" and "+c.GitHub, diff)
+	s.jiraOn = true
 	s.llm.SetDefault(echoReply)
 	log, code := execPipe(t, s.env())
 	require.Equal(t, 0, code, log)
@@ -351,6 +360,7 @@ func canariesOnPanic(t *testing.T, c canarySet, diff string) {
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, string(out))
 	s := newSafetyFixture(t, c, "Nightly export", "Adds the export job.", diff)
+	s.jiraOn = true
 	for _, failOnError := range []string{"true", "false"} {
 		cmd := exec.Command(crashing, "pipe")
 		cmd.Env = s.env("FAIL_ON_ERROR=" + failOnError)
