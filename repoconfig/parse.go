@@ -89,7 +89,7 @@ func (e *Error) Error() string {
 // warnings; anything else wrong is an *Error and no Config is returned.
 func Parse(name string, data []byte) (*Config, []Problem, error) {
 	if len(data) > MaxSize {
-		return nil, nil, &Error{File: name, Problems: []Problem{{Msg: fmt.Sprintf("file is larger than the %d KB limit", MaxSize>>10)}}}
+		return nil, nil, TooLarge(name)
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return &Config{}, nil, nil
@@ -332,4 +332,10 @@ func sortProblems(ps []Problem) {
 		}
 		return ps[i].Key < ps[j].Key
 	})
+}
+
+// TooLarge is the error of a config file over MaxSize, also for a reader
+// that refused to read one that large.
+func TooLarge(name string) *Error {
+	return &Error{File: name, Problems: []Problem{{Msg: fmt.Sprintf("file is larger than the %d KB limit", MaxSize>>10)}}}
 }

@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/bitreview/bitreview/diffparse"
 )
@@ -28,7 +25,9 @@ type Options struct {
 	// ContextLines of surrounding code above and below each hunk, at
 	// most ContextBudget per file; defaults 8 and 60, negative for none.
 	ContextLines, ContextBudget int
-	// NoWalkthrough skips the light pass (walkthrough and triage).
+	// NoWalkthrough never runs the light pass (triage). The walkthrough
+	// comes with the review's answers either way; the light pass runs
+	// only beside a review of several rounds (see stages).
 	NoWalkthrough bool
 	// Secrets finds credentials; each becomes a critical finding and its
 	// value is redacted from every prompt. A TextScanner also scans every
@@ -106,39 +105,29 @@ func (e *Engine) Review(ctx context.Context, pr PullRequest, d *diffparse.Diff) 
 		all := append(secrets[:len(secrets):len(secrets)], inText...)
 		e = &Engine{model: RedactingModel(e.model, ts, all), opts: e.opts}
 	}
-	heavy := e.triage(ctx, pr, candidates, res)
+	rest := e.applyRules(candidates, res)
 	r := renderer{
-		sources:      loadSources(ctx, e.opts.Files, heavy, e.opts.Concurrency),
+		sources:      loadSources(ctx, e.opts.Files, rest, e.opts.Concurrency),
 		contextLines: e.opts.ContextLines,
 		budget:       e.opts.ContextBudget,
 	}
-	plan := e.pack(heavy, r, res)
-	if len(plan) == 0 {
+	jobs, lightSummary := e.run(ctx, pr, e.planStages(pr, rest, r, res), r, res)
+	if len(jobs) == 0 {
+		res.Summary = lightSummary
 		return res, nil
 	}
-	answers := make([]*answer, len(plan))
-	errs := make([]error, len(plan))
-	var mu sync.Mutex
-	e.parallel(ctx, len(plan), func(i int) {
-		a, usage, model, err := e.reviewBatchSafely(ctx, pr, plan[i], r)
-		mu.Lock()
-		res.addUsage(model, usage)
-		if model != "" {
-			res.Model = model
-		}
-		mu.Unlock()
-		answers[i], errs[i] = a, err
-		if e.opts.OnBatch != nil {
-			e.opts.OnBatch(i+1, len(plan), err)
-		}
-	})
-	for i := range plan {
-		if answers[i] == nil && errs[i] == nil && ctx.Err() != nil {
-			// parallel stopped before this batch: say why, not "<nil>".
+	plan, answers, errs := make([]batch, len(jobs)), make([]*answer, len(jobs)), make([]error, len(jobs))
+	for i, j := range jobs {
+		plan[i], answers[i], errs[i] = j.b, j.a, j.err
+		if j.a == nil && j.err == nil && ctx.Err() != nil {
+			// the pool stopped before this batch: say why, not "<nil>".
 			errs[i] = fmt.Errorf("not sent to the model: %w", context.Cause(ctx))
 		}
 	}
 	e.merge(d, plan, answers, errs, res)
+	if res.Summary == "" {
+		res.Summary = lightSummary
+	}
 	if len(res.Errors) >= len(plan) && len(answersOK(answers, errs)) == 0 {
 		return res, fmt.Errorf("llm review: %w: %s", ErrNothingReviewed, res.Errors[0])
 	}
@@ -155,10 +144,9 @@ func answersOK(answers []*answer, errs []error) []*answer {
 	return ok
 }
 
-// triage takes trivial files out of the heavy pass: whitespace-only edits
-// mechanically, then what the light model marks trivial (within
-// mayBeTrivial's bounds). It records the walkthrough notes and summary.
-func (e *Engine) triage(ctx context.Context, pr PullRequest, files []*diffparse.File, res *Result) []*diffparse.File {
+// applyRules takes out the files whose changes need no model
+// (whitespace-only edits), noting why, and returns the rest.
+func (e *Engine) applyRules(files []*diffparse.File, res *Result) []*diffparse.File {
 	var rest []*diffparse.File
 	for _, f := range files {
 		if note, ok := mechanicalTriage(f); ok {
@@ -167,49 +155,7 @@ func (e *Engine) triage(ctx context.Context, pr PullRequest, files []*diffparse.
 		}
 		rest = append(rest, f)
 	}
-	if e.opts.NoWalkthrough || len(rest) == 0 {
-		return rest
-	}
-	summary, notes, err := e.runWalkthrough(ctx, pr, rest, res)
-	if err != nil {
-		res.Notes = append(res.Notes, fmt.Sprintf("walkthrough unavailable (%v); every file went to the full review", err))
-		return rest
-	}
-	res.Summary = summary
-	var heavy []*diffparse.File
-	for _, f := range rest {
-		n, ok := notes[f.Path()]
-		if ok {
-			res.note(f.Path(), n.Note)
-		}
-		if ok && n.Trivial && mayBeTrivial(f) {
-			res.Triaged++
-			continue
-		}
-		heavy = append(heavy, f)
-	}
-	return heavy
-}
-
-// parallel runs fn(0..n-1) with at most Concurrency at a time, stopping to
-// start new work once ctx is done. fn reports its own outcome (a failed
-// batch does not stop the others), so the group collects no error and is
-// not tied to a context that one failure would cancel.
-func (e *Engine) parallel(ctx context.Context, n int, fn func(i int)) {
-	var g errgroup.Group
-	g.SetLimit(e.opts.Concurrency)
-	for i := range n {
-		if ctx.Err() != nil {
-			break
-		}
-		g.Go(func() error {
-			if ctx.Err() == nil { // ctx may have ended while waiting for a slot
-				fn(i)
-			}
-			return nil
-		})
-	}
-	_ = g.Wait() // every function returns nil
+	return rest
 }
 
 // errBatchCrashed replaces a panic inside one batch (a provider library

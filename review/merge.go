@@ -8,8 +8,14 @@ import (
 	"github.com/bitreview/bitreview/diffparse"
 )
 
-// merge folds the batch answers into res: notes, anchored findings, noise
-// control and caps.
+// maxSummaryParts bounds the pull request's summary when it was reviewed in
+// several batches: the summaries of the first batches that answered (the
+// highest-priority files), in order. Every file has its line in the
+// walkthrough whatever its batch.
+const maxSummaryParts = 3
+
+// merge folds the batch answers into res: the summary and walkthrough
+// notes, anchored findings, noise control and caps.
 func (e *Engine) merge(d *diffparse.Diff, plan []batch, answers []*answer, errs []error, res *Result) {
 	var summaries []string
 	var found []Finding
@@ -22,11 +28,15 @@ func (e *Engine) merge(d *diffparse.Diff, plan []batch, answers []*answer, errs 
 			}
 			continue
 		}
-		if a.Summary != "" {
+		if a.Summary != "" && len(summaries) < maxSummaryParts {
 			summaries = append(summaries, a.Summary)
 		}
-		for p, n := range a.Files {
-			res.noteIfEmpty(p, n)
+		for _, f := range plan[i].files {
+			// Only the batch's own files: an answer cannot note a file it
+			// was not shown, whatever the pull request's text told it.
+			if n, ok := a.Files[f.Path()]; ok {
+				res.noteIfEmpty(f.Path(), n)
+			}
 		}
 		found = append(found, a.Findings...)
 		dropped += a.Dropped

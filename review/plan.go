@@ -86,40 +86,65 @@ func (e *Engine) selectFiles(d *diffparse.Diff, res *Result) []*diffparse.File {
 // in all, splitting files too large for one request by hunk. What does not
 // fit is recorded in res.Skipped.
 func (e *Engine) pack(files []*diffparse.File, r renderer, res *Result) []batch {
-	cost := func(f *diffparse.File) int {
-		var b strings.Builder
-		r.file(&b, f)
-		return EstimateTokens(b.String())
-	}
-	var plan []batch
-	var cur batch
-	total := 0
-	flush := func() {
-		if len(cur.files) > 0 {
-			plan = append(plan, cur)
-			cur = batch{}
-		}
-	}
+	a := e.admit(files, e.opts.MaxInputTokens, r.tokens)
+	res.Skipped = append(res.Skipped, a.skipped...)
+	return e.batches(a.pieces)
+}
+
+// piece is a request-sized part of a file (the whole file, or some of its
+// hunks) with its estimated prompt tokens.
+type piece struct {
+	part   *diffparse.File
+	whole  *diffparse.File // the file part comes from
+	tokens int
+}
+
+// admission is the outcome of the budget pass over files.
+type admission struct {
+	pieces  []piece   // what fits, in the files' order
+	skipped []Skipped // what does not, and why
+	used    int       // tokens of pieces
+}
+
+// admit takes files in order while they fit budget tokens in all, a file
+// too large for one request split by hunk. A file stops at its first part
+// over the budget (recorded as over MAX_INPUT_TOKENS) or over BatchTokens
+// alone; a later, smaller file may still fit.
+func (e *Engine) admit(files []*diffparse.File, budget int, cost func(*diffparse.File) int) admission {
+	var a admission
 	for _, f := range files {
 		for _, part := range splitFile(f, e.opts.BatchTokens, cost) {
 			t := cost(part)
-			if total+t > e.opts.MaxInputTokens {
-				res.Skipped = append(res.Skipped, Skipped{f.Path(), fmt.Sprintf("over MAX_INPUT_TOKENS (%d)", e.opts.MaxInputTokens)})
+			if a.used+t > budget {
+				a.skipped = append(a.skipped, Skipped{f.Path(), fmt.Sprintf("over MAX_INPUT_TOKENS (%d)", e.opts.MaxInputTokens)})
 				break
 			}
 			if t > e.opts.BatchTokens {
-				res.Skipped = append(res.Skipped, Skipped{f.Path(), reasonHunkTooLarge})
+				a.skipped = append(a.skipped, Skipped{f.Path(), reasonHunkTooLarge})
 				break
 			}
-			if cur.tokens+t > e.opts.BatchTokens {
-				flush()
-			}
-			cur.files = append(cur.files, part)
-			cur.tokens += t
-			total += t
+			a.pieces = append(a.pieces, piece{part: part, whole: f, tokens: t})
+			a.used += t
 		}
 	}
-	flush()
+	return a
+}
+
+// batches packs pieces in order into batches of at most BatchTokens.
+func (e *Engine) batches(pieces []piece) []batch {
+	var plan []batch
+	var cur batch
+	for _, p := range pieces {
+		if len(cur.files) > 0 && cur.tokens+p.tokens > e.opts.BatchTokens {
+			plan = append(plan, cur)
+			cur = batch{}
+		}
+		cur.files = append(cur.files, p.part)
+		cur.tokens += p.tokens
+	}
+	if len(cur.files) > 0 {
+		plan = append(plan, cur)
+	}
 	return plan
 }
 

@@ -32,6 +32,8 @@ How to anchor a finding:
 - Only comment on lines shown in the diff.
 
 Severity: critical = exploitable security hole or certain data loss/outage; high = a bug users will hit; medium = a bug in an edge case or a real maintainability/performance risk; low = minor improvement worth doing; info = optional note.
+
+Also write the walkthrough: in "summary", what the pull request does and its main risks, for a reviewer; in "files", one line for each file shown on what changed in it.
 `)
 	switch profile {
 	case Assertive:
@@ -92,6 +94,13 @@ func (r renderer) file(b *strings.Builder, f *diffparse.File) {
 		b.WriteString(neutralise(hb.String()))
 	}
 	b.WriteString("</untrusted>\n")
+}
+
+// tokens estimates the prompt tokens of f as the review renders it.
+func (r renderer) tokens(f *diffparse.File) int {
+	var b strings.Builder
+	r.file(&b, f)
+	return EstimateTokens(b.String())
 }
 
 // neutralise keeps untrusted text from closing its block.

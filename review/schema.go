@@ -13,13 +13,29 @@ const SchemaName = "submit_review"
 // returns thousands of findings is not reviewing any more.
 const maxFindingsPerAnswer = 100
 
-// answerSchema is the JSON Schema every review answer must satisfy.
+// answerSchema is the JSON Schema of a review answer: the findings and the
+// walkthrough of the files shown (the pull request's summary and a note per
+// file), so that one call answers both. Only "findings" is checked
+// (parseAnswer): without it the answer is no review; a missing note only
+// leaves its walkthrough row empty.
 func answerSchema() json.RawMessage {
 	sev := `"enum":["` + strings.Join(SeverityNames(), `","`) + `"]`
 	return json.RawMessage(`{
   "type": "object",
   "properties": {
-    "summary": {"type": "string", "description": "One or two sentences on the main risks, or empty."},
+    "summary": {"type": "string", "description": "2-4 sentences for a reviewer: what the pull request does, as far as the files shown tell, and its main risks."},
+    "files": {
+      "type": "array",
+      "description": "The walkthrough: one entry for each file shown in the diff.",
+      "items": {
+        "type": "object",
+        "properties": {
+          "path": {"type": "string", "description": "File path exactly as in the diff header."},
+          "note": {"type": "string", "description": "One line: what changed in this file."}
+        },
+        "required": ["path", "note"]
+      }
+    },
     "findings": {
       "type": "array",
       "description": "Problems worth a reviewer's attention. Empty when there are none; never praise.",
@@ -42,6 +58,6 @@ func answerSchema() json.RawMessage {
       }
     }
   },
-  "required": ["findings"]
+  "required": ["summary", "files", "findings"]
 }`)
 }

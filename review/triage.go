@@ -161,44 +161,103 @@ func mechanicalTriage(f *diffparse.File) (string, bool) {
 	return "", false
 }
 
-// runWalkthrough asks the light model for notes and triage, in parallel
-// batches. Failure is not fatal: every file then goes to the heavy pass.
-func (e *Engine) runWalkthrough(ctx context.Context, pr PullRequest, files []*diffparse.File, res *Result) (string, map[string]walkNote, error) {
+// lightPass is the light model's walkthrough and triage of some files, in
+// groups of at most BatchTokens, each one call. The scheduler runs the
+// calls beside the review's first batches (see stages).
+type lightPass struct {
+	shown     map[string]bool // the files' paths
+	reqs      []Request
+	resps     []*Response
+	errs      []error
+	summaries []string
+	found     []map[string]walkNote
+}
+
+func (e *Engine) newLightPass(pr PullRequest, files []*diffparse.File) *lightPass {
 	perFile := walkLines(len(files), e.opts.MaxInputTokens)
 	groups := packByTokens(files, e.opts.BatchTokens, func(f *diffparse.File) int {
 		return EstimateTokens(walkthroughPrompt(PullRequest{}, []*diffparse.File{f}, perFile))
 	})
-	summaries := make([]string, len(groups))
-	found := make([]map[string]walkNote, len(groups))
-	resps := make([]*Response, len(groups))
-	errs := make([]error, len(groups))
-	e.parallel(ctx, len(groups), func(i int) {
-		req := Request{
-			System: walkthroughSystem, Prompt: walkthroughPrompt(pr, groups[i], perFile),
+	lp := &lightPass{
+		shown: map[string]bool{},
+		resps: make([]*Response, len(groups)), errs: make([]error, len(groups)),
+		summaries: make([]string, len(groups)), found: make([]map[string]walkNote, len(groups)),
+	}
+	for _, f := range files {
+		lp.shown[f.Path()] = true
+	}
+	for _, g := range groups {
+		lp.reqs = append(lp.reqs, Request{
+			System: walkthroughSystem, Prompt: walkthroughPrompt(pr, g, perFile),
 			SchemaName: WalkthroughSchemaName, Schema: walkthroughSchema(), MaxTokens: 4096, Light: true,
+		})
+	}
+	return lp
+}
+
+// call runs group i; calls of different groups may run concurrently. A
+// panic (a provider library, or a bug of ours) fails the group like any
+// error, its value, which may hold prompt text, dropped.
+func (lp *lightPass) call(ctx context.Context, m Model, i int) {
+	defer func() {
+		if recover() != nil {
+			lp.resps[i], lp.found[i], lp.errs[i] = nil, nil, errBatchCrashed
 		}
-		resps[i], errs[i] = e.model.Generate(ctx, req)
-		if errs[i] == nil {
-			summaries[i], found[i], errs[i] = parseWalkthrough(resps[i].Text)
-		}
-	})
+	}()
+	lp.resps[i], lp.errs[i] = m.Generate(ctx, lp.reqs[i])
+	if lp.errs[i] == nil {
+		lp.summaries[i], lp.found[i], lp.errs[i] = parseWalkthrough(lp.resps[i].Text)
+	}
+}
+
+// result counts the calls' usage in res and returns the summary and the
+// notes by path, of the files the pass was shown only (whatever the pull
+// request's text made the model say about others). Any failed group fails
+// the pass (a call the scheduler never started fails it with ctx's cause):
+// every file then goes to the heavy review.
+func (lp *lightPass) result(ctx context.Context, res *Result) (string, map[string]walkNote, error) {
 	notes := map[string]walkNote{}
 	var firstErr error
-	for i := range groups {
-		if r := resps[i]; r != nil {
+	for i := range lp.reqs {
+		if r := lp.resps[i]; r != nil {
 			res.addUsage(r.Model, Usage{Calls: 1, PromptTokens: r.PromptTokens, CompletionTokens: r.CompletionTokens})
 		}
-		if errs[i] != nil && firstErr == nil {
-			firstErr = errs[i]
+		err := lp.errs[i]
+		if err == nil && lp.found[i] == nil {
+			err = fmt.Errorf("not sent to the model: %w", context.Cause(ctx))
 		}
-		for k, v := range found[i] {
-			notes[k] = v
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+		for k, v := range lp.found[i] {
+			if lp.shown[k] {
+				notes[k] = v
+			}
 		}
 	}
 	if firstErr != nil {
 		return "", nil, firstErr
 	}
-	return strings.TrimSpace(strings.Join(summaries, " ")), notes, nil
+	return strings.TrimSpace(strings.Join(lp.summaries, " ")), notes, nil
+}
+
+// applyTriage records the light pass's notes on files and returns those
+// that still need the heavy review: a file leaves only when the light
+// model calls it trivial and mayBeTrivial allows it.
+func applyTriage(files []*diffparse.File, notes map[string]walkNote, res *Result) []*diffparse.File {
+	var heavy []*diffparse.File
+	for _, f := range files {
+		n, ok := notes[f.Path()]
+		if ok {
+			res.note(f.Path(), n.Note)
+		}
+		if ok && n.Trivial && mayBeTrivial(f) {
+			res.Triaged++
+			continue
+		}
+		heavy = append(heavy, f)
+	}
+	return heavy
 }
 
 // packByTokens groups files in order so each group's cost stays under

@@ -2,7 +2,6 @@ package review
 
 import (
 	"context"
-	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -13,37 +12,11 @@ import (
 	"github.com/bitreview/bitreview/diffparse"
 )
 
-func TestLightPassTriageIsBounded(t *testing.T) {
-	// The light model calls both files trivial; only the small one may leave
-	// the heavy pass (server.go changes 17 lines, over trivialCodeLines).
-	walk := `{"summary":"s","files":[{"path":"app/server.go","note":"n1","trivial":true},{"path":"app/math.go","note":"n2","trivial":true}]}`
-	m := &fakeModel{fn: func(_ int, req Request) (*Response, error) {
-		if req.SchemaName == WalkthroughSchemaName {
-			return &Response{Text: walk}, nil
-		}
-		return &Response{Text: `{"findings":[]}`}, nil
-	}}
-	res, err := New(m, Options{}).Review(t.Context(), testPR, sampleDiff(t))
-	require.NoError(t, err)
-	require.Len(t, m.reviews(), 1)
-	assert.Contains(t, m.reviews()[0].Prompt, `path="app/server.go"`)
-	assert.NotContains(t, m.reviews()[0].Prompt, `path="app/math.go"`)
-	assert.Equal(t, 1, res.Triaged)
-}
-
-func TestLightPassFailureSendsEverythingToReview(t *testing.T) {
-	m := &fakeModel{fn: func(_ int, req Request) (*Response, error) {
-		if req.SchemaName == WalkthroughSchemaName {
-			return nil, errors.New("light model down")
-		}
-		return &Response{Text: `{"findings":[]}`}, nil
-	}}
-	res, err := New(m, Options{}).Review(t.Context(), testPR, sampleDiff(t))
-	require.NoError(t, err)
-	require.Len(t, m.reviews(), 1)
-	assert.Contains(t, m.reviews()[0].Prompt, `path="app/math.go"`)
-	assert.Contains(t, strings.Join(res.Notes, "\n"), "walkthrough unavailable")
-	assert.Empty(t, res.Errors, "a missing walkthrough does not make the review incomplete")
+// The light pass's prompt: a compact view of each file's changes, the
+// pull request's text as untrusted data.
+func TestWalkthroughPrompt(t *testing.T) {
+	d := sampleDiff(t)
+	golden(t, "prompt_walkthrough", walkthroughPrompt(testPR, d.Files[:2], walkLinesPerFile))
 }
 
 func TestMechanicalTriage(t *testing.T) {

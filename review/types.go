@@ -183,7 +183,7 @@ type Request struct {
 	SchemaName string
 	Schema     json.RawMessage
 	MaxTokens  int
-	// Light asks for the cheaper model (walkthroughs, triage).
+	// Light asks for the cheaper model (the light pass: triage).
 	Light bool
 }
 

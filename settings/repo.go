@@ -63,15 +63,20 @@ func OnBranch(files review.FileSource, branch, commit string) RepoSource {
 func LoadRepo(ctx context.Context, src RepoSource, name string) Repo {
 	r := Repo{Source: "defaults (no " + name + " " + src.On + ")"}
 	data, err := read(ctx, src.Config, name, ReadLimit)
+	var cfg *repoconfig.Config
+	var warns []repoconfig.Problem
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return r
+	case strings.HasPrefix(Refusal(err, src.At), "too large"):
+		err = repoconfig.TooLarge(name) // refused unread: as a file over the limit
 	case err != nil:
 		r.Warnings = append(r.Warnings, fmt.Sprintf("%s could not be read (%v); using defaults", name, err))
 		r.Source = "defaults (" + name + " unreadable)"
 		return r
+	default:
+		cfg, warns, err = repoconfig.Parse(name, data)
 	}
-	cfg, warns, err := repoconfig.Parse(name, data)
 	for _, w := range warns {
 		r.Warnings = append(r.Warnings, name+": "+w.String())
 	}

@@ -301,3 +301,15 @@ func TestConfigEditNote(t *testing.T) {
 	assert.Contains(t, ConfigEditNote(d, "old.yaml", "main"), "changes old.yaml")
 	assert.Empty(t, ConfigEditNote(d, "ci/review.yaml", "main"))
 }
+
+// A config file the source refuses unread because it is too large reads
+// as one over the limit: defaults, and the same warning.
+func TestLoadRepoConfigRefusedAsTooLarge(t *testing.T) {
+	t.Parallel()
+	files := &memFiles{refused: map[string]*refusedErr{".bitreview.yaml": {path: ".bitreview.yaml", why: "too large (over 1048576 bytes)"}}}
+	r := LoadRepo(t.Context(), OnBranch(files, "main", "0123456789abcdef"), ".bitreview.yaml")
+	assert.Nil(t, r.File)
+	require.Len(t, r.Warnings, 1)
+	assert.Equal(t, ".bitreview.yaml: (file): file is larger than the 256 KB limit; using defaults", r.Warnings[0])
+	assert.Equal(t, "defaults (.bitreview.yaml is invalid)", r.Source)
+}

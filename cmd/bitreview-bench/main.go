@@ -27,7 +27,7 @@ func main() {
 }
 
 func run() error {
-	scenarios := flag.String("scenarios", "all", `comma-separated scenarios (small, typical, incremental, chat, large, scale-1/2/4/8, relay), or "all"`)
+	scenarios := flag.String("scenarios", "all", `comma-separated scenarios (small, typical, wide, incremental, chat, large, scale-1/2/4/8, relay), or "all"`)
 	relayN := flag.Int("relay-deliveries", 20000, "signed deliveries in the relay scenario")
 	relayC := flag.Int("relay-concurrency", 32, "concurrent senders in the relay scenario")
 	runs := flag.Int("runs", 3, "runs per scenario (medians are reported)")
@@ -75,8 +75,8 @@ func run() error {
 			if err != nil {
 				return fmt.Errorf("%s run %d: %w", sc.Name, i+1, err)
 			}
-			fmt.Fprintf(os.Stderr, "%s #%d: wall %s, not-LLM %s, rss %d KiB, %d LLM calls\n",
-				sc.Name, i+1, r.Wall.Round(time.Millisecond), r.NonLLM.Round(time.Millisecond), r.PeakRSSKiB, r.LLMCalls)
+			fmt.Fprintf(os.Stderr, "%s #%d: wall %s, not-LLM %s, rss %d KiB, %d LLM calls in %d round(s)\n",
+				sc.Name, i+1, r.Wall.Round(time.Millisecond), r.NonLLM.Round(time.Millisecond), r.PeakRSSKiB, r.LLMCalls, r.Rounds)
 			all[sc.Name] = append(all[sc.Name], r)
 		}
 		medians = append(medians, benchharness.Median(all[sc.Name]))

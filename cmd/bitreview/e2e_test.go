@@ -58,10 +58,12 @@ type fixture struct {
 
 const walkReply = `{"summary":"Adds a users query and an Add helper.","files":[{"path":"app/server.go","note":"handler now queries users","trivial":false},{"path":"app/math.go","note":"new Add helper","trivial":false}]}`
 
-// reviewReply has a finding whose line number drifted (13 → 11), one on a
-// removed line, one on a line outside every hunk, and one on a file that is
-// not in the PR.
-const reviewReply = `{"summary":"The new query is injectable.","findings":[
+// reviewReply has the walkthrough (summary and notes), a finding whose line
+// number drifted (13 → 11), one on a removed line, one on a line outside
+// every hunk, and one on a file that is not in the PR.
+const reviewReply = `{"summary":"Adds a users query and an Add helper; the new query is injectable.",
+ "files":[{"path":"app/server.go","note":"handler now queries users"},{"path":"app/math.go","note":"new Add helper"}],
+ "findings":[
  {"path":"app/server.go","side":"new","line":13,"code":"rows, _ := db.Query(\"SELECT * FROM users WHERE name = '\" + name + \"'\")","severity":"critical","category":"security","title":"SQL injection through the name parameter","body":"Use a placeholder."},
  {"path":"app/math.go","line":3,"code":"func Add(a, b int) int { return a - b }","severity":"high","category":"bug","title":"Add subtracts","body":"Returns a - b instead of a + b.","suggestion":"func Add(a, b int) int { return a + b }"},
  {"path":"app/server.go","side":"old","line":10,"code":"func unused() {}","severity":"low","category":"maintainability","title":"Check callers of the removed helper","body":"Make sure nothing else used it."},

@@ -17,7 +17,6 @@ import (
 // each way the threats list names, and checks what the PR's summary says
 // and the exit code.
 func TestPipeLLMAnswers(t *testing.T) {
-	walk := llmtest.Reply{JSON: walkReply}
 	many := func(n int) string {
 		var parts []string
 		for i := range n {
@@ -27,7 +26,7 @@ func TestPipeLLMAnswers(t *testing.T) {
 	}
 	tests := []struct {
 		name         string
-		replies      []llmtest.Reply // after the walkthrough
+		replies      []llmtest.Reply // the review call's, in order
 		env          []string
 		wantCode     int
 		wantSummary  []string
@@ -85,7 +84,7 @@ func TestPipeLLMAnswers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
-			f.llm.Script(append([]llmtest.Reply{walk}, tt.replies...)...)
+			f.llm.Script(tt.replies...)
 			f.llm.SetDefault(func(llmtest.Call) llmtest.Reply { return llmtest.Reply{Status: 500} })
 			start := time.Now()
 			out, code := execPipe(t, f.env(tt.env...))
@@ -112,7 +111,7 @@ func TestPipeCostIsStable(t *testing.T) {
 	out, code := execPipe(t, f.env())
 	require.Equal(t, 0, code, out)
 	calls := f.llm.Calls()
-	require.Len(t, calls, 2, "one walkthrough and one review call")
+	require.Len(t, calls, 1, "one call: the review answers the walkthrough too")
 	prompt := 0
 	for _, c := range calls {
 		prompt += review.EstimateTokens(c.System + c.Prompt)

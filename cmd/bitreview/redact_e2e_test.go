@@ -75,7 +75,7 @@ func TestPipeRedactsURLCredentialsInEveryPromptInput(t *testing.T) {
 	log, code := execPipe(t, s.env())
 	require.Equal(t, 0, code, log)
 	calls := s.llm.Calls()
-	require.Len(t, calls, 2, "walkthrough and review")
+	require.Len(t, calls, 1, "one call: the review, which writes the walkthrough too")
 	var prompts strings.Builder
 	for _, call := range calls {
 		prompts.WriteString(call.System + "\n" + call.Prompt + "\n" + string(call.Body) + "\n")

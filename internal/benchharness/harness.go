@@ -2,7 +2,7 @@
 // Bitbucket (bbtest) and a stub LLM with configurable latency, jitter and
 // error rate, on synthetic pull requests, and reports what each run cost:
 // wall time, time not spent waiting for the LLM, peak RSS, requests,
-// tokens and comments. cmd/bitreview-bench drives it; BENCHMARKS.md
+// model rounds, tokens and comments. cmd/bitreview-bench drives it; BENCHMARKS.md
 // explains the method.
 package benchharness
 
@@ -55,7 +55,10 @@ type Result struct {
 	LLMBusy time.Duration `json:"llm_busy_ns"` // union of intervals with ≥1 LLM call in flight
 	NonLLM  time.Duration `json:"non_llm_ns"`  // Wall − LLMBusy
 	Floor   time.Duration `json:"floor_ns"`    // in-process diffparse.Parse of the same bytes
-	Ideal   time.Duration `json:"ideal_ns"`    // ceil(successful calls / C) × latency
+	Ideal   time.Duration `json:"ideal_ns"`    // ceil(calls / C) × latency
+	// Rounds are the model rounds: the longest chain of LLM calls each of
+	// which started after the one before it had answered (see Rounds).
+	Rounds int `json:"rounds"`
 
 	PeakRSSKiB       int64 `json:"peak_rss_kib"`
 	ExitCode         int   `json:"exit_code"`
@@ -168,7 +171,7 @@ func runOnce(ctx context.Context, cfg Config, bb *bbtest.Server, llm *stubLLM, e
 	defer cancel()
 	reqs0, calls0, posts0 := len(bb.Requests()), len(llm.Calls()), bb.Count("POST", "/comments")
 	pt0, ct0 := llm.tokens()
-	busy0 := llm.busy.busy()
+	busy0, iv0 := llm.busy.busy(), len(llm.busy.intervals())
 
 	cmd := exec.CommandContext(ctx, cfg.Bin, "pipe")
 	cmd.Env = append(env, "BITBUCKET_COMMIT="+head)
@@ -200,6 +203,7 @@ func runOnce(ctx context.Context, cfg Config, bb *bbtest.Server, llm *stubLLM, e
 	res.PromptTokens, res.CompletionTokens = pt-pt0, ct-ct0
 	res.CommentPosts = bb.Count("POST", "/comments") - posts0
 	res.LLMBusy = llm.busy.busy() - busy0
+	res.Rounds = Rounds(llm.busy.intervals()[iv0:])
 	res.NonLLM = res.Wall - res.LLMBusy
 	c := cfg.Concurrency
 	if c <= 0 {

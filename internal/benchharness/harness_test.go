@@ -65,6 +65,8 @@ func checkInvariants(t *testing.T, r Result) {
 	assert.Equal(t, 1, r.Summaries, "exactly one summary")
 	assert.LessOrEqual(t, r.LLMBusy, r.Wall, "LLM-busy time is a part of the wall time")
 	assert.Equal(t, r.Wall-r.LLMBusy, r.NonLLM)
+	assert.Positive(t, r.Rounds)
+	assert.LessOrEqual(t, r.Rounds, r.LLMCalls, "calls in parallel make one round")
 	assert.Positive(t, r.Floor)
 	assert.GreaterOrEqual(t, r.BBRequests, r.CommentPosts, "every post is a Bitbucket request")
 }
@@ -72,17 +74,55 @@ func checkInvariants(t *testing.T, r Result) {
 func TestBusyClockUnionsOverlaps(t *testing.T) {
 	var b busyClock
 	start := time.Now()
-	b.enter()
-	b.enter() // overlapping call: not counted twice
+	s1 := b.enter()
+	s2 := b.enter() // overlapping call: not counted twice
 	time.Sleep(20 * time.Millisecond)
-	b.leave()
-	b.leave()
+	b.leave(s1)
+	b.leave(s2)
 	window := time.Since(start)
 	got := b.busy()
 	assert.GreaterOrEqual(t, got, 20*time.Millisecond)
 	// Counted twice, the two calls would add up to about twice the window;
 	// their union can never be longer than it, however slow the machine.
 	assert.LessOrEqual(t, got, window)
+	assert.Len(t, b.intervals(), 2)
+	assert.Equal(t, 1, Rounds(b.intervals()), "overlapping calls are one round")
+}
+
+func TestRoundsCountSequentialWaves(t *testing.T) {
+	at := func(from, to int) Interval {
+		t0 := time.Unix(0, 0)
+		return Interval{t0.Add(time.Duration(from) * time.Millisecond), t0.Add(time.Duration(to) * time.Millisecond)}
+	}
+	for _, tc := range []struct {
+		name  string
+		calls []Interval
+		want  int
+	}{
+		{"none", nil, 0},
+		{"one call", []Interval{at(0, 1000)}, 1},
+		{"triage, then the review", []Interval{at(0, 1000), at(1001, 2001)}, 2},
+		{"four batches at once", []Interval{at(0, 1000), at(1, 1001), at(2, 1002), at(3, 1003)}, 1},
+		{"7 batches on 4 slots", []Interval{
+			at(0, 1000), at(1, 1001), at(2, 1002), at(3, 1003),
+			at(1000, 2000), at(1001, 2001), at(1002, 2002)}, 2},
+		{"triage beside the first wave", []Interval{
+			at(0, 1000), at(1, 1001), at(2, 1002), at(3, 1003),
+			at(1001, 2001), at(1002, 2002)}, 2},
+		{"jittered pool: a short call and its successor inside a long one", []Interval{
+			at(0, 1400), at(0, 600), at(600, 1200)}, 2},
+		{"touching ends are sequential", []Interval{at(0, 1000), at(1000, 2000)}, 2},
+	} {
+		assert.Equal(t, tc.want, Rounds(tc.calls), tc.name)
+	}
+}
+
+func TestStubTriageCallsSomeFilesTrivial(t *testing.T) {
+	got := walkthroughReply("<untrusted kind=\"changes\" path=\"pkg/mod001/file1.go\">\n</untrusted>\n" +
+		"<untrusted kind=\"changes\" path=\"pkg/mod002/file2.py\">\n</untrusted>\n")
+	assert.JSONEq(t, `{"summary":"Synthetic change.","files":[
+		{"path":"pkg/mod001/file1.go","note":"synthetic change","trivial":false},
+		{"path":"pkg/mod002/file2.py","note":"synthetic change","trivial":true}]}`, got)
 }
 
 func TestSelect(t *testing.T) {

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"regexp"
+	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -77,6 +79,11 @@ func (s *stubLLM) anyAnchor() (string, int) {
 	return best, s.anchors[best].New
 }
 
+type fileNote struct {
+	Path string `json:"path"`
+	Note string `json:"note"`
+}
+
 type finding struct {
 	Path     string `json:"path"`
 	Line     int    `json:"line"`
@@ -102,16 +109,24 @@ func (s *stubLLM) reply(c llmtest.Call) llmtest.Reply {
 	case review.QuestionSchemaName:
 		body = `{"answer":"It trades the old bound check for speed; the caller still validates the input."}`
 	case review.WalkthroughSchemaName:
-		body = `{"summary":"Synthetic change.","files":[]}`
+		body = walkthroughReply(c.Prompt)
 	default:
 		var fs []finding
+		notes := []fileNote{}
+		seen := map[string]bool{}
 		for _, p := range pathRE.FindAllString(c.Prompt, -1) {
 			if l, ok := s.anchors[p]; ok && len(fs) == 0 {
 				fs = append(fs, finding{Path: p, Line: l.New, Code: l.Text, Severity: "medium",
 					Category: "bug", Title: "Check " + p, Body: "computeFaster ignores the old bound."})
 			}
+			if !seen[p] {
+				seen[p] = true
+				notes = append(notes, fileNote{Path: p, Note: "calls computeFaster instead of compute"})
+			}
 		}
-		b, _ := json.Marshal(map[string]any{"summary": "One issue.", "findings": append([]finding{}, fs...)})
+		// The walkthrough comes with the review (a note per file shown), as
+		// a real model writes it since issue 19.
+		b, _ := json.Marshal(map[string]any{"summary": "One issue.", "files": notes, "findings": append([]finding{}, fs...)})
 		body = string(b)
 	}
 	pt, ct := (len(c.System)+len(c.Prompt))/4+1, len(body)/4+1
@@ -120,10 +135,36 @@ func (s *stubLLM) reply(c llmtest.Call) llmtest.Reply {
 	return llmtest.Reply{JSON: body, Delay: delay, PromptTokens: pt, CompletionTokens: ct}
 }
 
-// ServeHTTP tracks in-flight time around the stub.
+// walkthroughReply notes every file the light pass was shown and calls
+// the even-numbered ones trivial, as a light model would call some small
+// changes trivial (the engine decides which of them it may believe).
+func walkthroughReply(prompt string) string {
+	type note struct {
+		Path    string `json:"path"`
+		Note    string `json:"note"`
+		Trivial bool   `json:"trivial"`
+	}
+	notes := []note{}
+	seen := map[string]bool{}
+	for _, m := range fileNoRE.FindAllStringSubmatch(prompt, -1) {
+		if seen[m[0]] {
+			continue
+		}
+		seen[m[0]] = true
+		n, _ := strconv.Atoi(m[1])
+		notes = append(notes, note{Path: m[0], Note: "synthetic change", Trivial: n%2 == 0})
+	}
+	b, _ := json.Marshal(map[string]any{"summary": "Synthetic change.", "files": notes})
+	return string(b)
+}
+
+var fileNoRE = regexp.MustCompile(`pkg/mod\d+/file(\d+)\.[a-z]+`)
+
+// ServeHTTP tracks in-flight time and each call's interval around the
+// stub.
 func (s *stubLLM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.busy.enter()
-	defer s.busy.leave()
+	start := s.busy.enter()
+	defer s.busy.leave(start)
 	s.Server.ServeHTTP(w, r)
 }
 
@@ -135,30 +176,66 @@ func (s *stubLLM) tokens() (prompt, completion int) {
 
 // busyClock measures the union of intervals during which at least one
 // request is in flight: the time the pipe could not have finished sooner
-// had the rest of its work been free.
+// had the rest of its work been free. It also keeps every request's
+// interval, for Rounds.
 type busyClock struct {
 	mu       sync.Mutex
 	inflight int
 	since    time.Time
 	total    time.Duration
+	calls    []Interval
 }
 
-func (b *busyClock) enter() {
+// Interval is the time one request was inside the stub.
+type Interval struct{ Start, End time.Time }
+
+func (b *busyClock) enter() time.Time {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	now := time.Now()
 	if b.inflight == 0 {
-		b.since = time.Now()
+		b.since = now
 	}
 	b.inflight++
+	return now
 }
 
-func (b *busyClock) leave() {
+func (b *busyClock) leave(start time.Time) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	now := time.Now()
 	b.inflight--
 	if b.inflight == 0 {
-		b.total += time.Since(b.since)
+		b.total += now.Sub(b.since)
 	}
+	b.calls = append(b.calls, Interval{start, now})
+}
+
+// intervals returns the intervals of the requests that ended so far.
+func (b *busyClock) intervals() []Interval {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Clone(b.calls)
+}
+
+// Rounds counts the model rounds of a run: the most calls that ran one
+// after the other, none overlapping another (the longest chain of
+// sequential waves). Calls made in parallel count once; a call that had
+// to wait for another's answer adds a round. Taking intervals by earliest
+// end and keeping each that starts after the last kept one ends gives
+// that maximum (the classic interval-scheduling argument).
+func Rounds(calls []Interval) int {
+	sorted := slices.Clone(calls)
+	slices.SortFunc(sorted, func(a, b Interval) int { return a.End.Compare(b.End) })
+	n := 0
+	var last time.Time
+	for _, c := range sorted {
+		if n == 0 || !c.Start.Before(last) {
+			n++
+			last = c.End
+		}
+	}
+	return n
 }
 
 func (b *busyClock) busy() time.Duration {

@@ -54,27 +54,28 @@ func Median(runs []Result) Result {
 	return m
 }
 
-// Efficiency is ideal ÷ LLM-busy time: 1 means the pipe kept C calls in
-// flight whenever it waited on the model.
+// Efficiency is ideal ÷ wall time: 1 means the run took no longer than
+// its calls on C parallel slots, with nothing else (start-up, Bitbucket,
+// a call waiting for another) in the way.
 func (r Result) Efficiency() float64 {
-	if r.LLMBusy <= 0 {
+	if r.Wall <= 0 {
 		return 0
 	}
-	return float64(r.Ideal) / float64(r.LLMBusy)
+	return float64(r.Ideal) / float64(r.Wall)
 }
 
 // WriteTable writes medians as a Markdown table.
 func WriteTable(w io.Writer, ms []Result) {
-	fmt.Fprintln(w, "| scenario | files | changed lines | wall | LLM busy | not LLM | floor (parse) | not LLM ÷ floor | ideal ceil(N/C)×lat | efficiency | peak RSS | BB reqs | LLM calls | prompt tok | completion tok | comments |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| scenario | files | changed lines | wall | LLM busy | not LLM | floor (parse) | not LLM ÷ floor | ideal ceil(N/C)×lat | efficiency | peak RSS | BB reqs | LLM calls | rounds | prompt tok | completion tok | comments |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	row := func(r Result) {
 		ratio := 0.0
 		if r.Floor > 0 {
 			ratio = float64(r.NonLLM) / float64(r.Floor)
 		}
-		fmt.Fprintf(w, "| %s | %d | %d | %s | %s | %s | %s | %.0f× | %s | %.0f%% | %.0f MiB | %d | %d | %d | %d | %d |\n",
+		fmt.Fprintf(w, "| %s | %d | %d | %s | %s | %s | %s | %.0f× | %s | %.0f%% | %.0f MiB | %d | %d | %d | %d | %d | %d |\n",
 			r.Scenario, r.Files, r.ChangedLines, ms3(r.Wall), ms3(r.LLMBusy), ms3(r.NonLLM), ms3(r.Floor), ratio,
-			ms3(r.Ideal), 100*r.Efficiency(), float64(r.PeakRSSKiB)/1024, r.BBRequests, r.LLMCalls,
+			ms3(r.Ideal), 100*r.Efficiency(), float64(r.PeakRSSKiB)/1024, r.BBRequests, r.LLMCalls, r.Rounds,
 			r.PromptTokens, r.CompletionTokens, r.CommentPosts)
 	}
 	for _, r := range ms {

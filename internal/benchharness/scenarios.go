@@ -17,12 +17,15 @@ func sized(name string, files, hunks, lines int, incremental bool) Scenario {
 	}}
 }
 
-// Scenarios are the named scenarios of the issue; "scale-N" is the typical
-// PR with N times as many files (N in 1, 2, 4, 8).
+// Scenarios are the named scenarios of the issue; "wide" is the shape of
+// the peer comparison's 193-file pull request (many files, a few changed
+// lines each: the case for triage); "scale-N" is the typical PR with N
+// times as many files (N in 1, 2, 4, 8).
 func Scenarios() []Scenario {
 	return []Scenario{
 		sized("small", 5, 2, 6, false),
 		sized("typical", 40, 3, 12, false),
+		sized("wide", 193, 1, 4, false),
 		sized("incremental", 40, 3, 12, true),
 		chat(sized("chat", 40, 3, 12, false)),
 		sized("large", 2000, 5, 10, false),

@@ -2,8 +2,9 @@
 // loopback, so that a built binary or container image can run a real review
 // without the network: the fake Bitbucket Cloud API (bbapi/bbtest), seeded
 // with a bot account, its access token and one small pull request, and the
-// OpenAI-compatible LLM stub (llm/llmtest), scripted to answer both the
-// walkthrough (submit_walkthrough) and the review (submit_review) schemas.
+// OpenAI-compatible LLM stub (llm/llmtest), scripted to answer the review
+// (submit_review, with its walkthrough) and the light pass
+// (submit_walkthrough) schemas.
 //
 //	go run ./internal/fakeserve -env-file /tmp/fake.env &
 //	# wait for /tmp/fake.env, then run bitreview pipe with those variables
@@ -14,7 +15,7 @@
 // servers listen. It exits on SIGINT/SIGTERM or after -timeout, and then
 // reports the requests it saw on stderr. With -check (the default) it exits
 // 1 when the Bitbucket fake saw a request that breaks the API, when the LLM
-// was not asked for both schemas, with -dry-run when anything was written
+// was not asked for a review, with -dry-run when anything was written
 // to Bitbucket, and with -want-comments N unless the pull request ends with
 // N comments.
 //
@@ -85,7 +86,9 @@ const FindingTitle = "SQL injection through the name parameter"
 
 const walkthroughAnswer = `{"summary":"FindUser now builds its query by concatenating the name.","files":[{"path":"app/users.go","note":"query built from the name parameter","trivial":false}]}`
 
-var reviewAnswer = `{"summary":"The new query is injectable.","findings":[{"path":"app/users.go","side":"new","line":7,` +
+var reviewAnswer = `{"summary":"FindUser now builds its query by concatenating the name, which makes it injectable.",` +
+	`"files":[{"path":"app/users.go","note":"query built from the name parameter"}],` +
+	`"findings":[{"path":"app/users.go","side":"new","line":7,` +
 	`"code":"\tq := \"SELECT * FROM users WHERE name = '\" + name + \"'\"","severity":"high","category":"security",` +
 	`"title":"` + FindingTitle + `","body":"Pass name as a query argument instead of concatenating it.",` +
 	`"suggestion":"\trows, err := db.Query(\"SELECT * FROM users WHERE name = ?\", name)","confidence":0.9}]}`
@@ -100,7 +103,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	envFile := fs.String("env-file", "", "also write the variables to this file (atomically, once both servers listen)")
 	cloneDir := fs.String("clone-dir", "", "also write the pull request's files into this directory (a stand-in for the clone)")
 	timeout := fs.Duration("timeout", 10*time.Minute, "exit after this long")
-	check := fs.Bool("check", true, "exit 1 on an API violation or when the LLM was not asked for both schemas")
+	check := fs.Bool("check", true, "exit 1 on an API violation or when the LLM was not asked for a review")
 	dryRun := fs.Bool("dry-run", false, "with -check: also exit 1 when anything was written to Bitbucket")
 	wantComments := fs.Int("want-comments", -1, "with -check: also exit 1 unless the pull request ends with this many comments (-1: any)")
 	if err := fs.Parse(args); err != nil {
@@ -250,10 +253,11 @@ func (f *Fakes) Report(w io.Writer, dryRun bool, wantComments int) []string {
 		fmt.Fprintf(w, "fakeserve: llm %s model=%s schema=%s\n", c.Path, c.Model, c.SchemaName)
 		schemas = append(schemas, c.SchemaName)
 	}
-	for _, want := range []string{"submit_walkthrough", "submit_review"} {
-		if !slices.Contains(schemas, want) {
-			problems = append(problems, "the LLM was not asked for "+want)
-		}
+	// One small pull request is one review call, which writes the
+	// walkthrough too; the light pass (submit_walkthrough) runs only
+	// beside a review of several rounds.
+	if !slices.Contains(schemas, "submit_review") {
+		problems = append(problems, "the LLM was not asked for submit_review")
 	}
 	comments := 0
 	for _, c := range f.BB.Comments(Workspace, RepoSlug, PRID) {

@@ -81,13 +81,17 @@ func TestRepoConfigBrokenOrMissing(t *testing.T) {
 	require.NotEmpty(t, rs.Warnings)
 	assert.Contains(t, rs.Warnings[0], "larger than")
 
-	// A file past the most any repository file is read (1 MiB) is not read
-	// into memory at all.
+	// A file past the most any repository file is read (1 MiB) is refused
+	// unread, and said to be over the limit like the one above.
 	e.bb.AddFile(ws, slug, base, ".bitreview.yaml", strings.Repeat("#", 3<<20))
+	_, err := NewPlatform(e.client, e.pr, noTasks).BaseFiles(review.PullRequest{TargetCommit: base}).ReadFile(t.Context(), ".bitreview.yaml")
+	var nr *NotRegularError
+	require.ErrorAs(t, err, &nr)
+	assert.Contains(t, nr.Why(), "too large")
 	rs = repoSettings(t, e)
 	assert.Nil(t, rs.File)
 	require.NotEmpty(t, rs.Warnings)
-	assert.Contains(t, rs.Warnings[0], "too large")
+	assert.Contains(t, rs.Warnings[0], "larger than the 256 KB limit")
 }
 
 // A guideline is a regular file on the destination branch: a symlink
