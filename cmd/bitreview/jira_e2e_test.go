@@ -141,7 +141,7 @@ func TestLinkedIssuesEndToEnd(t *testing.T) {
 	desc := f.description(t)
 	assert.True(t, strings.HasPrefix(desc, "closes #3\r\n\r\nWhy: lookups.\r\n\r\n"+review.DescriptionStart), desc)
 	assert.True(t, strings.HasSuffix(desc, review.DescriptionEnd+"\r\n\r\nThanks ✓  "), desc)
-	assert.Contains(t, desc, "Adds a users query and an Add helper.", "the walkthrough's overview")
+	assert.Contains(t, desc, "Adds a users query and an Add helper", "the walkthrough's overview")
 	assert.Contains(t, desc, "| `ABC-12` | Look users up by name | 🟡 partly |")
 	assert.NotContains(t, desc, "@bitreview summary")
 	assert.Equal(t, 1, f.bb.Count("PUT", "/pullrequests/7"))
