@@ -18,7 +18,8 @@ func CommandVars(command string) []Var {
 		return append(user, filterVars(all, inList(pipelinesSet()))...)
 	case "action":
 		return append(VarsOf(&Action{}), filterVars(withLists, func(k string) bool {
-			return !strings.HasPrefix(k, "BITBUCKET_") && !strings.HasPrefix(k, "BITREVIEW_")
+			// GitHub cannot edit the description (no DescriptionWriter).
+			return !strings.HasPrefix(k, "BITBUCKET_") && !strings.HasPrefix(k, "BITREVIEW_") && k != "DESCRIPTION_SUMMARY"
 		})...)
 	case "review":
 		skip := []string{"CODE_INSIGHTS", "TASKS_ON", "INCREMENTAL", "DRY_RUN", "DEBUG", "RUN_TIMEOUT", "DESCRIPTION_SUMMARY"}
