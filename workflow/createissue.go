@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/bitreview/bitreview/issuelink"
@@ -33,30 +34,45 @@ func (a *answer) createIssue(ctx context.Context, prior *review.Prior) error {
 		return a.stage("record the command in the summary", err)
 	}
 	t := time.Now()
+	create, tracker, refusal := a.issueTarget(ctx, &in)
+	if create == nil {
+		return a.reply(ctx, review.RenderFixedReply(refusal, int(a.id)))
+	}
 	var created *review.TrackerIssue
 	var err error
-	tracker := "Jira"
-	switch creator, hostTracker := a.p.(IssueCreator); {
-	case a.d.Jira != nil:
-		if in.Project = a.jiraProject(ctx); in.Project == "" {
-			return a.reply(ctx, review.RenderFixedReply("No issue created: set `JIRA_PROJECT` to the Jira project for new issues, or name an issue of that project (such as `ABC-123`) in the branch, title or description.", int(a.id)))
-		}
-		created, err = a.d.Jira.CreateIssue(ctx, in)
-	case hostTracker:
-		tracker = "the repository's issue tracker"
-		created, err = creator.CreateIssue(ctx, in)
-	default:
-		return a.reply(ctx, review.RenderFixedReply("No issue created: configure Jira (`JIRA_BASE_URL`, `JIRA_EMAIL`, `JIRA_API_TOKEN`) for bitreview to file issues on this host.", int(a.id)))
+	if a.s.DryRun {
+		a.log.Info("Dry run: would create an issue in %s: %q", tracker, in.Title)
+		created = &review.TrackerIssue{Key: "DRY-RUN", URL: "https://example.invalid/dry-run"}
+	} else {
+		created, err = create(ctx, in)
 	}
 	if err != nil {
 		a.log.Fail("Issue not created in %s: %v", tracker, err)
 		why, _ := a.issueProblem(map[bool]string{true: "Jira", false: "Bitbucket"}[tracker == "Jira"], err)
+		why = strings.TrimPrefix(why, "not read: ")
 		return a.reply(ctx, review.RenderFixedReply(fmt.Sprintf("No issue created in %s (%s). Comment `@bitreview create issue` again to retry.", tracker, why), int(a.id)))
 	}
 	if !a.s.DryRun {
 		a.log.OK(t, "Issue %s created in %s", created.Key, tracker)
 	}
 	return a.reply(ctx, review.RenderFixedReply(fmt.Sprintf("Created issue [%s](%s) for this finding.", issueLabel(tracker, created.Key), created.URL), int(a.id)))
+}
+
+// issueTarget picks where the issue goes: Jira when configured (the
+// project set in in), else the host's tracker; without either, or without
+// a Jira project, create is nil and refusal says why.
+func (a *answer) issueTarget(ctx context.Context, in *review.NewTrackerIssue) (create func(context.Context, review.NewTrackerIssue) (*review.TrackerIssue, error), tracker, refusal string) {
+	creator, hostTracker := a.p.(IssueCreator)
+	switch {
+	case a.d.Jira != nil:
+		if in.Project = a.jiraProject(ctx); in.Project == "" {
+			return nil, "", "No issue created: set `JIRA_PROJECT` to the Jira project for new issues, or name an issue of that project (such as `ABC-123`) in the branch, title or description."
+		}
+		return a.d.Jira.CreateIssue, "Jira", ""
+	case hostTracker:
+		return creator.CreateIssue, "the repository's issue tracker", ""
+	}
+	return nil, "", "No issue created: configure Jira (`JIRA_BASE_URL`, `JIRA_EMAIL`, `JIRA_API_TOKEN`) for bitreview to file issues on this host."
 }
 
 // jiraProject is where a new Jira issue goes: JIRA_PROJECT, else the
