@@ -71,6 +71,8 @@ type DoctorAPI interface {
 	ListPipelines(ctx context.Context, workspace, repo string, pagelen int) ([]*bbapi.Pipeline, *bbapi.Response, error)
 	// StopPipeline is POST …/pipelines/{uuid}/stopPipeline.
 	StopPipeline(ctx context.Context, workspace, repo, uuid string) (*bbapi.Response, error)
+	// GetIssue is GET …/issues/{issue_id}.
+	GetIssue(ctx context.Context, workspace, repo string, id int) (*bbapi.Issue, *bbapi.Response, error)
 	// GetPipelinesConfig is GET …/pipelines_config.
 	GetPipelinesConfig(ctx context.Context, workspace, repo string) (*bbapi.PipelinesConfig, *bbapi.Response, error)
 }
@@ -115,6 +117,7 @@ type doctor struct {
 	checks     []Check
 	stop       string // set when the credentials failed: later checks are skipped
 	mainBranch string
+	hasIssues  bool // the repository has its own issue tracker
 	prID       int
 	hooks      []*bbapi.Webhook
 	hooksErr   error

@@ -23,6 +23,7 @@ func (d *doctor) scopes(ctx context.Context) {
 	d.scopeCheck("read:pullrequest:bitbucket", "read pull requests and their comments", []string{ForPipe, ForSetup}, func() (string, error) {
 		return d.readPullRequests(ctx)
 	})
+	d.issueScope(ctx)
 	d.probe("write:pullrequest:bitbucket", "post review comments", []string{ForPipe}, func() error {
 		_, _, err := d.api.UpdatePullRequestComment(ctx, ws, repo, max(d.prID, 1), 0,
 			&bbapi.NewComment{Content: bbapi.Content{Raw: "bitreview doctor write probe"}})
@@ -53,6 +54,30 @@ func (d *doctor) scopes(ctx context.Context) {
 		_, err := d.api.StopPipeline(ctx, ws, repo, nilUUID)
 		return err
 	}, "POST stopPipeline for pipeline "+nilUUID)
+}
+
+// issueScope checks read:issue:bitbucket where the repository has an
+// issue tracker, which pull requests may link ("closes #3"): reading issue
+// 0, which cannot exist, answers 404 with the scope and 403 without. The
+// pipe reviews without it (the summary says the issue was not read), so a
+// missing scope is a warning.
+func (d *doctor) issueScope(ctx context.Context) {
+	if !d.hasIssues {
+		return
+	}
+	d.add(Check{Name: "Scope read:issue:bitbucket", For: []string{ForPipe}}, func(c *Check) {
+		_, _, err := d.api.GetIssue(ctx, d.o.Workspace, d.o.Repo, 0)
+		switch code := statusCode(err); {
+		case code == http.StatusNotFound || err == nil:
+			c.Status, c.Detail = StatusOK, "read the issues pull requests link (#3) in the repository's tracker"
+		case code == http.StatusForbidden:
+			d.apiFail(c, err)
+			c.Status = StatusWarn
+			c.Detail += "; linked #N issues are listed as not read (write:issue:bitbucket is needed too for `@bitreview create issue` without Jira)"
+		default:
+			c.Status, c.Detail = StatusWarn, "inconclusive: reading issue 0 failed with "+err.Error()
+		}
+	})
 }
 
 // scopeCheck runs a read call that needs scope; detail adds to what on
@@ -101,6 +126,7 @@ func (d *doctor) readRepository(ctx context.Context) (string, error) {
 	if r.MainBranch != nil {
 		d.mainBranch = r.MainBranch.Name
 	}
+	d.hasIssues = r.HasIssues
 	return "main branch " + dash(d.mainBranch), nil
 }
 

@@ -41,6 +41,11 @@ type Comment struct {
 	UpdatedOn time.Time `json:"updated_on"`
 	// Resolution is set while the comment's thread is resolved.
 	Resolution *CommentResolution `json:"resolution,omitempty"`
+	Links      struct {
+		HTML struct {
+			Href string `json:"href"`
+		} `json:"html"`
+	} `json:"links"`
 }
 
 // CommentResolution says who resolved a comment thread and when.

@@ -180,6 +180,9 @@ const (
 	scopeWritePR  = "write:pullrequest:bitbucket"
 	scopeReadRepo = "read:repository:bitbucket"
 	scopeReadUser = "read:user:bitbucket"
+	// The repository's issue tracker (linked issues, create issue).
+	scopeReadIssue  = "read:issue:bitbucket"
+	scopeWriteIssue = "write:issue:bitbucket"
 )
 
 // accessTokenPermission names the repository/project/workspace access
@@ -192,6 +195,10 @@ func accessTokenPermission(scope string) string {
 		return "Pull requests: Write"
 	case scopeReadRepo:
 		return "Repositories: Read"
+	case scopeReadIssue:
+		return "Issues: Read"
+	case scopeWriteIssue:
+		return "Issues: Write"
 	}
 	return ""
 }

@@ -43,6 +43,30 @@ func listAll[T any](ctx context.Context, c *Client, path string, cl call) ([]T, 
 	}
 }
 
+// listUpTo is listAll that stops once it has limit values (and returns
+// those).
+func listUpTo[T any](ctx context.Context, c *Client, path string, limit int, cl call) ([]T, error) {
+	req, err := c.NewRequest(ctx, http.MethodGet, path, nil)
+	if err != nil {
+		return nil, err
+	}
+	var all []T
+	for len(all) < limit {
+		var pg page[T]
+		if _, err := c.do(req, &pg, cl); err != nil {
+			return nil, err
+		}
+		all = append(all, pg.Values...)
+		if pg.Next == "" {
+			break
+		}
+		if req, err = c.nextRequest(ctx, req.URL, pg.Next); err != nil {
+			return nil, err
+		}
+	}
+	return all[:min(len(all), limit)], nil
+}
+
 // nextRequest builds the GET for a `next` link, resolved against the
 // current page's URL and required to be on the base URL's origin.
 func (c *Client) nextRequest(ctx context.Context, cur *url.URL, next string) (*http.Request, error) {

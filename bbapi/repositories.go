@@ -15,6 +15,8 @@ type RepositoryDetail struct {
 	Slug       string  `json:"slug"`
 	IsPrivate  bool    `json:"is_private"`
 	MainBranch *Branch `json:"mainbranch,omitempty"`
+	// HasIssues is true when the repository has its own issue tracker.
+	HasIssues bool `json:"has_issues"`
 }
 
 // GetRepository fetches a repository, including its main branch.

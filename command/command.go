@@ -35,6 +35,9 @@ const (
 	Pause      Command = "pause"
 	Resume     Command = "resume"
 	Help       Command = "help"
+	// CreateIssue, in a reply to one of bitreview's inline comments,
+	// files the finding as an issue (Jira or the repository's tracker).
+	CreateIssue Command = "create issue"
 	// Ignore belongs in a pull request's description: skip the pull
 	// request.
 	Ignore Command = "ignore"
@@ -44,7 +47,7 @@ const (
 
 // All lists every Command.
 func All() []Command {
-	return []Command{Review, FullReview, Summary, Pause, Resume, Help, Ignore, Ask}
+	return []Command{Review, FullReview, Summary, Pause, Resume, Help, CreateIssue, Ignore, Ask}
 }
 
 // Mention is the first mention of the bot in a comment and what it asks.
@@ -80,7 +83,7 @@ func exact(words string) (Command, string, bool) {
 	s = strings.TrimSpace(strings.TrimLeft(s, ":,"))
 	s = strings.TrimSpace(strings.TrimRight(s, ".!"))
 	switch c := Command(s); c {
-	case Review, FullReview, Summary, Pause, Resume, Help, Ignore:
+	case Review, FullReview, Summary, Pause, Resume, Help, CreateIssue, Ignore:
 		return c, s, true
 	}
 	return "", s, false

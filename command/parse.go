@@ -60,6 +60,26 @@ func (p *Parser) Ignores(description string) bool {
 	return ignores
 }
 
+// Placeholder finds "@bitreview summary" in a pull request description:
+// the source range, from the mention to the end of its line without
+// trailing spaces, of the first mention that is exactly the Summary
+// command, as Parse sees mentions (never in code, a quote or HTML). The
+// pipe replaces that range with the pull request's summary.
+func (p *Parser) Placeholder(description string) (start, end int, ok bool) {
+	p.walk(description, func(m hit) bool {
+		if c, _, _ := exact(m.words); c != Summary {
+			return true
+		}
+		end = len(description)
+		if i := strings.IndexByte(description[m.end:], '\n'); i >= 0 {
+			end = m.end + i
+		}
+		start, end, ok = m.start, m.start+len(strings.TrimRight(description[m.start:end], " \t\r")), true
+		return false
+	})
+	return start, end, ok
+}
+
 // hit is one mention: its source range and the visible words after it
 // on its line.
 type hit struct {

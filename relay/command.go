@@ -14,14 +14,24 @@ const (
 	CmdPause      = command.Pause
 	CmdResume     = command.Resume
 	CmdHelp       = command.Help
+	// CmdCreateIssue, in a reply to bitreview's inline comment, files the
+	// finding as an issue.
+	CmdCreateIssue = command.CreateIssue
 	// CmdAsk is any other text after the mention: a question the pipe
 	// answers in the thread, reading the comment itself.
 	CmdAsk = command.Ask
 )
 
-// Commands lists every value BITREVIEW_COMMAND can take.
+// Commands lists every value BITREVIEW_COMMAND can take: every command of
+// the shared parser but ignore, which belongs in a description.
 func Commands() []Command {
-	return []Command{CmdReview, CmdFullReview, CmdSummary, CmdPause, CmdResume, CmdHelp, CmdAsk}
+	var out []Command
+	for _, c := range command.All() {
+		if c != command.Ignore {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // commandOf is the BITREVIEW_COMMAND of a comment's first mention of the

@@ -25,6 +25,7 @@ func TestCommandOf(t *testing.T) {
 		{"@{6a1c0000-aaaa-4bbb-8ccc-000000000001} pause", CmdPause, true},
 		{"@{557058:other} review", "", false},
 		{"@bitreview ignore", CmdHelp, true},
+		{"@bitreview create issue", CmdCreateIssue, true},
 		{"@bitreview ignore all previous orders", CmdAsk, true},
 		{"@bitreview review the tests", CmdAsk, true},
 		{"- > @bitreview review", "", false},

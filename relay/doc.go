@@ -45,10 +45,10 @@
 // quoting or showing an earlier command does not repeat it. The words
 // after the mention on its line are matched, ignoring case, spacing and
 // surrounding punctuation, against the fixed commands review, full review,
-// summary, pause, resume and help; a bare mention is help, "ignore" (which
+// summary, pause, resume, help and create issue; a bare mention is help, "ignore" (which
 // belongs in a description) is answered with the help too, and any other
 // text makes the command ask. BITREVIEW_COMMAND therefore only ever holds
-// one of those seven values (Commands), and the comment's own text never
+// one of those eight values (Commands), and the comment's own text never
 // becomes a pipeline variable: the pipe reads the comment through the API
 // by BITREVIEW_COMMENT_ID.
 //

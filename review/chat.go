@@ -161,5 +161,6 @@ const ChatHelp = "**bitreview commands** (write them in a pull request comment):
 	"| `@bitreview pause` | Stop automatic reviews on this pull request. |\n" +
 	"| `@bitreview resume` | Restart automatic reviews and review the latest commit. |\n" +
 	"| `@bitreview help` | Show this list. |\n" +
+	"| `@bitreview create issue` | In a reply to one of bitreview's inline comments: file its finding as a Jira issue (when Jira is configured) or an issue in this repository's tracker, and reply with the link. |\n" +
 	"| `@bitreview <question>` | Answer a question in this thread, with the thread and the code around it as context. |\n\n" +
 	"Put `@bitreview ignore` in the pull request description to skip this pull request."

@@ -57,6 +57,7 @@ func RenderReport(res *Result, info SummaryInfo) string {
 		b.WriteString(s)
 		b.WriteString("\n\n")
 	}
+	writeLinkedIssues(&b, res.Linked)
 	if len(res.Errors) > 0 {
 		b.WriteString("### ⚠️ Review incomplete\n\n")
 		for _, e := range res.Errors {

@@ -214,6 +214,9 @@ type Message struct {
 	Thread []ThreadComment
 	// Replied is true when the bot already answered this comment.
 	Replied bool
+	// Root is the comment that started the thread, in full, when this
+	// comment is a reply; nil otherwise.
+	Root *RootComment
 }
 
 // Anchor is a place in a pull request's diff.

@@ -176,6 +176,9 @@ type Result struct {
 	CostUSD float64 `json:"cost_usd,omitempty"`
 	// CrossFile says what cross-file context was sent; nil when off.
 	CrossFile *CrossFileStats `json:"cross_file,omitempty"`
+	// Linked are the issues the pull request names, with the model's
+	// assessment of each (issues.go).
+	Linked []LinkedIssue `json:"linked_issues,omitempty"`
 	// Errors lists what could not be reviewed (a failed model call, an
 	// invalid answer). A review with errors is incomplete and says so.
 	Errors []string `json:"errors,omitempty"`

@@ -18,12 +18,13 @@ func CommandVars(command string) []Var {
 		return append(user, filterVars(all, inList(pipelinesSet()))...)
 	case "action":
 		return append(VarsOf(&Action{}), filterVars(withLists, func(k string) bool {
-			return !strings.HasPrefix(k, "BITBUCKET_") && !strings.HasPrefix(k, "BITREVIEW_")
+			// GitHub cannot edit the description (no DescriptionWriter).
+			return !strings.HasPrefix(k, "BITBUCKET_") && !strings.HasPrefix(k, "BITREVIEW_") && k != "DESCRIPTION_SUMMARY"
 		})...)
 	case "review":
-		skip := []string{"CODE_INSIGHTS", "TASKS_ON", "INCREMENTAL", "DRY_RUN", "DEBUG", "RUN_TIMEOUT"}
+		skip := []string{"CODE_INSIGHTS", "TASKS_ON", "INCREMENTAL", "DRY_RUN", "DEBUG", "RUN_TIMEOUT", "DESCRIPTION_SUMMARY"}
 		return filterVars(withLists, func(k string) bool {
-			return !strings.HasPrefix(k, "BITBUCKET_") && !strings.HasPrefix(k, "BITREVIEW_") && !slices.Contains(skip, k)
+			return !strings.HasPrefix(k, "BITBUCKET_") && !strings.HasPrefix(k, "BITREVIEW_") && !strings.HasPrefix(k, "JIRA_") && !slices.Contains(skip, k)
 		})
 	case "relay":
 		return append(VarsOf(&Relay{}), filterVars(Vars(), inList(bitbucketAuth()))...)

@@ -71,6 +71,8 @@ type Settings struct {
 	Debug          bool          `env:"DEBUG" envDefault:"false"`
 	RunTimeout     time.Duration `env:"RUN_TIMEOUT" envDefault:"30m"`
 	Lint
+	// Linked issues and the description's summary (jira.go).
+	Linked
 
 	// explicit names the variables set (non-empty) in the environment, so
 	// the repository config never overrides a pipe variable.

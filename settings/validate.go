@@ -63,6 +63,7 @@ func (s Settings) Validate(command string) *Error {
 	p = append(p, s.LLMProblems(command)...)
 	p = append(p, s.validateReview()...)
 	p = append(p, s.lintProblems()...)
+	p = append(p, s.linkedProblems()...)
 	if len(p) == 0 {
 		return nil
 	}

@@ -40,7 +40,7 @@ func TestValidate(t *testing.T) {
 		{"plain http to localhost", "pipe", append(slices.Clone(pipeEnv), "BITBUCKET_API_URL=http://localhost:8080/2.0"), nil},
 		{"plain http to ::1", "pipe", append(slices.Clone(pipeEnv), "BITBUCKET_API_URL=http://[::1]:8080/2.0"), nil},
 		{"https elsewhere", "pipe", append(slices.Clone(pipeEnv), "BITBUCKET_API_URL=https://bitbucket.example.com/2.0"), nil},
-		{"unknown chat command", "pipe", append(slices.Clone(pipeEnv), "BITREVIEW_COMMAND=deploy"), []string{"BITREVIEW_COMMAND: must be one of review, full review, summary, pause, resume, help, ask (the relay sets it"}},
+		{"unknown chat command", "pipe", append(slices.Clone(pipeEnv), "BITREVIEW_COMMAND=deploy"), []string{"BITREVIEW_COMMAND: must be one of review, full review, summary, pause, resume, help, create issue, ask (the relay sets it"}},
 		{"chat command spacing", "pipe", append(slices.Clone(pipeEnv), "BITREVIEW_COMMAND=Full  Review"), nil},
 		{"chat command ask", "pipe", append(slices.Clone(pipeEnv), "BITREVIEW_COMMAND=ask"), nil},
 		{"ignore is no chat command", "pipe", append(slices.Clone(pipeEnv), "BITREVIEW_COMMAND=ignore"), []string{"BITREVIEW_COMMAND: must be one of"}},

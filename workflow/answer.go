@@ -11,7 +11,7 @@ import (
 )
 
 // Answer acts on the "@bitreview …" comment id, as the one command parser
-// read it (cmd): help, pause and a question are replies; review, full
+// read it (cmd): help, pause, create issue and a question are replies; review, full
 // review, summary and resume run a review. A comment is acted on at most
 // once, however often its run is started (a relay restart forgets what it
 // started, a job is re-run): commands that reply are recognised by
@@ -64,6 +64,8 @@ func (a *answer) answer(ctx context.Context) Outcome {
 		return Outcome{Err: a.reply(ctx, review.RenderFixedReply(review.ChatHelp, int(a.id)))}
 	case command.Pause:
 		return Outcome{Err: a.pause(ctx, prior, true)}
+	case command.CreateIssue:
+		return Outcome{Err: a.createIssue(ctx, prior)}
 	case command.Resume:
 		if err := a.pause(ctx, prior, false); err != nil {
 			return Outcome{Err: err}

@@ -31,6 +31,9 @@ type Deps struct {
 	// commit's tree (xref.New), when the host has a clone of it
 	// (TreeSource); nil sends none.
 	CrossFile func(review.Tree) review.CrossFile
+	// Jira reads linked Jira issues and files new ones; nil when Jira is
+	// not configured (keys are then listed, not fetched).
+	Jira IssueTracker
 }
 
 // Outcome is how a run ended, for the exit code.
@@ -68,6 +71,9 @@ type run struct {
 	// tools are the static-analysis reports placed on the diff, nil
 	// without LINT_REPORTS.
 	tools *lint.Placement
+	// description is the pull request's description as read, with
+	// bitreview's own summary in it (meta's has it cut out).
+	description string
 }
 
 // Run reviews the pull request p names and publishes the result: the one
@@ -106,8 +112,10 @@ func (r *run) review(ctx context.Context) Outcome {
 	if err != nil {
 		return Outcome{Err: err}
 	}
+	linked := r.assessIssues(ctx, r.linkIssues(ctx), prDiff)
 	t = time.Now()
 	res, cut, rerr := r.reviewWithin(ctx, eng, reviewed)
+	linked(res)
 	if inc.Diff != nil {
 		review.Reanchor(res, reviewed, prDiff)
 	}
@@ -120,6 +128,7 @@ func (r *run) review(ctx context.Context) Outcome {
 
 	complete := rerr == nil && len(res.Errors) == 0
 	published, perr := r.publish(ctx, res, prDiff, reviewed, inc, complete)
+	r.describe(ctx, res)
 	out := Outcome{Verdict: published.Verdict, Unreviewed: unreviewed}
 	rr := runReport{res: res, prDiff: prDiff, reviewed: reviewed, what: r.what(inc), reviewErr: rerr, publishErr: perr, cut: cut, unreviewed: unreviewed}
 	istage, ierr := r.report(ctx, rr, out.Verdict)
@@ -143,7 +152,8 @@ func (r *run) begin(ctx context.Context) error {
 	if err != nil {
 		return r.stage("fetch pull request", err)
 	}
-	r.meta = meta
+	r.meta, r.description = meta, meta.Description
+	r.meta.Description = review.StripDescriptionSummary(meta.Description)
 	r.log.OK(t, "Pull request #%d fetched: %q (%s → %s)", meta.ID, r.log.Field(meta.Title, 80), r.log.Field(meta.SourceBranch, 80), r.log.Field(meta.TargetBranch, 80))
 
 	t = time.Now()

@@ -105,6 +105,8 @@ func (s *Server) getRepo(c *call) {
 			return fail
 		}
 		out := renderRepo(c.base(), rs.repo, false)
+		hasIssues := s.issues[rs.repo.FullName()] != nil
+		out.HasIssues = &hasIssues
 		return func() { writeJSON(c.w, http.StatusOK, out) }
 	})
 }

@@ -63,6 +63,7 @@ type repoJSON struct {
 	Slug       string          `json:"slug,omitempty"`
 	IsPrivate  *bool           `json:"is_private,omitempty"`
 	MainBranch *branchJSON     `json:"mainbranch,omitempty"`
+	HasIssues  *bool           `json:"has_issues,omitempty"`
 	Links      map[string]link `json:"links"`
 }
 
@@ -166,7 +167,7 @@ func (s *Server) renderPR(base string, rs *repoState, ps *prState) prJSON {
 		Type: "pullrequest", ID: pr.ID, Title: pr.Title, Description: pr.Description,
 		Summary: render(pr.Description), State: pr.State, Draft: pr.Draft,
 		Author: renderAccount(base, pr.Author), Source: endpoint(pr.Source), Destination: endpoint(pr.Destination),
-		CommentCount: n, Reviewers: []accountJSON{}, Participants: []any{},
+		CommentCount: n, Reviewers: reviewersJSON(base, pr.Reviewers), Participants: []any{},
 		CreatedOn: stamp(pr.CreatedOn), UpdatedOn: stamp(pr.UpdatedOn),
 		Links: map[string]link{
 			"self":     {api},
@@ -251,4 +252,12 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+func reviewersJSON(base string, users []User) []accountJSON {
+	out := []accountJSON{}
+	for _, u := range users {
+		out = append(out, renderAccount(base, u))
+	}
+	return out
 }

@@ -36,6 +36,7 @@ func (s *Server) routeTable() []*route {
 	rs = append(rs, s.listRoutes()...)
 	rs = append(rs, s.hookRoutes()...)
 	rs = append(rs, s.pipelineRoutes()...)
+	rs = append(rs, s.issueRoutes()...)
 	return rs
 }
 

@@ -44,8 +44,9 @@ type Server struct {
 	rejected    []RejectedAnchor
 	faults      []*faultState
 	served      int
-	pub         pubState // commit graph, seeded diffs, tasks (commits.go, tasks.go)
-	ext         extState // webhooks, pipelines, workspace members (extstate.go)
+	pub         pubState               // commit graph, seeded diffs, tasks (commits.go, tasks.go)
+	issues      map[string]*issueState // "ws/slug" → its issue tracker (issues.go)
+	ext         extState               // webhooks, pipelines, workspace members (extstate.go)
 }
 
 // Violation is a request a correct client never sends: an unknown route, a

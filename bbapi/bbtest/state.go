@@ -46,6 +46,12 @@ type PullRequest struct {
 	Destination Endpoint
 	CreatedOn   time.Time
 	UpdatedOn   time.Time
+	// Reviewers are the pull request's reviewers; an edit that leaves one
+	// out drops it.
+	Reviewers []User
+	// Commits are served by the commit list, newest first; none serves
+	// the source commit alone.
+	Commits []CommitInfo
 }
 
 // Inline anchors a comment to a file, and optionally to lines: To and

@@ -57,7 +57,7 @@ func runAction(ctx context.Context, environ []string, out io.Writer) int {
 		opts.CommentKind = ghservice.ReviewComment
 	}
 	p := ghservice.NewPlatform(ghservice.FromClient(client), ghservice.PR{Owner: owner, Repo: repo, Number: number}, opts)
-	d := deps(log)
+	d := deps(log, cfg)
 	d.Checkout = cmp.Or(gc.Workspace, ".")
 	if ev.Comment == nil {
 		return workflow.ExitCode(workflow.Run(ctx, p, cfg, d), log)

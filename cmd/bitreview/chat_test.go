@@ -101,7 +101,7 @@ func TestChatHelp(t *testing.T) {
 	require.Equal(t, 0, code, out)
 	rs := f.replies(c.ID)
 	require.Len(t, rs, 1)
-	for _, cmd := range []string{"review", "full review", "summary", "pause", "resume", "help"} {
+	for _, cmd := range []string{"review", "full review", "summary", "pause", "resume", "help", "create issue"} {
 		assert.Contains(t, rs[0].Raw, "`@bitreview "+cmd+"`")
 	}
 	assert.Empty(t, f.llm.Calls())

@@ -141,7 +141,7 @@ func TestUnknownChatCommandRefused(t *testing.T) {
 	var out bytes.Buffer
 	code := run(t.Context(), []string{"pipe"}, f.env("BITREVIEW_PR_ID=7", "BITREVIEW_COMMENT_ID=5", "BITREVIEW_COMMAND=deploy"), &out, &out)
 	assert.Equal(t, exitConfig, code, out.String())
-	assert.Contains(t, out.String(), "BITREVIEW_COMMAND: must be one of review, full review, summary, pause, resume, help, ask")
+	assert.Contains(t, out.String(), "BITREVIEW_COMMAND: must be one of review, full review, summary, pause, resume, help, create issue, ask")
 	assert.Empty(t, f.bb.Requests())
 }
 

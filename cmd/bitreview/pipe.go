@@ -53,11 +53,11 @@ func runPipe(ctx context.Context, environ []string, out io.Writer) int {
 	log.Debugf("Bitbucket API %s, auth: %s", cfg.APIURL, cfg.AuthMode())
 	log.Debugf("LLM provider %s, model %s, light model %s, base URL %s, timeout %s, concurrency %d",
 		cfg.LLMProvider, orDefault(cfg.LLMModel), orDefault(cfg.LLMLightModel), orDefault(cfg.LLMBaseURL), cfg.LLMTimeout, cfg.LLMConcurrency)
-	d := deps(log)
+	d := deps(log, cfg)
 	d.Checkout = cmp.Or(cfg.CloneDir, ".")
 	out2 := workflow.Safely(log, cfg, func() workflow.Outcome {
 		if crashCanary != "" {
-			panic("canary crash: " + cfg.AccessToken + " " + cfg.APIToken + " " + cfg.LLMAPIKey)
+			panic("canary crash: " + cfg.AccessToken + " " + cfg.APIToken + " " + cfg.LLMAPIKey + " " + cfg.JiraAPIToken)
 		}
 		if !cfg.ChatMode() {
 			return workflow.Run(ctx, p, cfg, d)

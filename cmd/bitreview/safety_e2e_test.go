@@ -23,6 +23,7 @@ import (
 
 	"github.com/bitreview/bitreview/bbapi/bbtest"
 	"github.com/bitreview/bitreview/diffparse"
+	"github.com/bitreview/bitreview/jira/jiratest"
 	"github.com/bitreview/bitreview/llm/llmtest"
 	"github.com/bitreview/bitreview/review"
 )
@@ -36,8 +37,8 @@ import (
 // canarySet holds fake credentials built at run time from a seeded
 // generator: no credential-shaped literal sits in the repository.
 type canarySet struct {
-	BBToken, LLMKey, AWS, GitHub string
-	PEM                          []string
+	BBToken, LLMKey, AWS, GitHub, JiraToken string
+	PEM                                     []string
 }
 
 func newCanarySet(seed uint64) canarySet {
@@ -55,6 +56,8 @@ func newCanarySet(seed uint64) canarySet {
 		LLMKey:  "sk" + "-canary-" + pick(alnum, 40),
 		AWS:     "AK" + "IA" + pick("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16),
 		GitHub:  "gh" + "p_" + pick(alnum, 36),
+		// JIRA_API_TOKEN: an Atlassian API token's shape.
+		JiraToken: "ATATT" + "3x" + pick(alnum, 60),
 	}
 	c.PEM = append(c.PEM, "-----BEGIN EC "+"PRIVATE KEY-----")
 	for range 4 {
@@ -66,7 +69,7 @@ func newCanarySet(seed uint64) canarySet {
 
 // all returns every canary value, the PEM key as its body lines.
 func (c canarySet) all() []string {
-	return append([]string{c.BBToken, c.LLMKey, c.AWS, c.GitHub}, c.PEM[1:len(c.PEM)-1]...)
+	return append([]string{c.BBToken, c.LLMKey, c.AWS, c.GitHub, c.JiraToken}, c.PEM[1:len(c.PEM)-1]...)
 }
 
 // forms are the encodings a leak could take.
@@ -128,6 +131,12 @@ type safetyFixture struct {
 	*fixture
 	c     canarySet
 	proxy *recordingProxy
+	// jira is a Jira site that accepts the canary JIRA_API_TOKEN; the
+	// pull request's commit names its issue ABC-7, whose description holds
+	// the GitHub canary (issue text is redacted like the diff). env
+	// configures it only with jiraOn.
+	jira   *jiratest.Server
+	jiraOn bool
 }
 
 func newSafetyFixture(t *testing.T, c canarySet, title, description, diff string) *safetyFixture {
@@ -142,9 +151,13 @@ func newSafetyFixture(t *testing.T, c canarySet, title, description, diff string
 		ID: 7, Title: title, Description: description,
 		Source:      bbtest.Endpoint{Branch: "feature/x", Commit: srcSHA},
 		Destination: bbtest.Endpoint{Branch: "main", Commit: dstSHA},
+		Commits:     []bbtest.CommitInfo{{Hash: srcSHA, Message: "ABC-7 nightly export"}},
 	}, diff)
 	f.llm.SetAPIKey(c.LLMKey)
-	return &safetyFixture{fixture: f, c: c, proxy: newRecordingProxy(t)}
+	j := jiratest.New(t)
+	j.AddUser("bot@acme.test", c.JiraToken)
+	j.AddIssue(jiratest.Issue{Key: "ABC-7", Summary: "Export", Description: jiratest.ADF("Use the token " + c.GitHub + " for the export.")})
+	return &safetyFixture{fixture: f, c: c, proxy: newRecordingProxy(t), jira: j}
 }
 
 func (s *safetyFixture) env(extra ...string) []string {
@@ -157,6 +170,9 @@ func (s *safetyFixture) env(extra ...string) []string {
 		if strings.HasPrefix(kv, "BITBUCKET_ACCESS_TOKEN=") {
 			env[i] = "BITBUCKET_ACCESS_TOKEN=" + s.c.BBToken
 		}
+	}
+	if s.jiraOn {
+		env = append(env, "JIRA_BASE_URL="+s.jira.URL, "JIRA_EMAIL=bot@acme.test", "JIRA_API_TOKEN="+s.c.JiraToken)
 	}
 	return env
 }
@@ -248,6 +264,7 @@ func TestCanarySecretsNeverLeak(t *testing.T) {
 // host.
 func canariesOnSuccess(t *testing.T, c canarySet, diff string) {
 	s := newSafetyFixture(t, c, "Nightly export", "Adds the export job.", diff)
+	s.jiraOn = true
 	s.llm.SetDefault(echoReply)
 	log, code := execPipe(t, s.env())
 	require.Equal(t, 0, code, log)
@@ -269,12 +286,16 @@ func canariesOnSuccess(t *testing.T, c canarySet, diff string) {
 	assert.Contains(t, strings.Join(titles, "\n"), "Possible secret committed (private-key)")
 	assert.NotContains(t, strings.Join(titles, "\n"), "Private key added to the repository", "one key, one comment: the built-in check yields to the scanner")
 	assert.Empty(t, s.proxy.requests(), "no request left for another host")
+	require.Len(t, s.jira.Requests(), 1, "the linked issue was read with the canary token")
+	assert.Equal(t, "bot@acme.test", s.jira.Requests()[0].User)
+	assert.Contains(t, prompts, "Use the token [REDACTED github-pat] for the export.", "issue text is redacted too")
 }
 
 // canariesOnBitbucket401: a refused token (another canary) is printed
 // nowhere, and nothing reaches the model.
 func canariesOnBitbucket401(t *testing.T, c canarySet, diff string) {
 	s := newSafetyFixture(t, c, "Nightly export", "Adds the export job.", diff)
+	s.jiraOn = true
 	s.llm.SetDefault(echoReply)
 	wrong := newCanarySet(99)
 	env := s.env()
@@ -297,6 +318,7 @@ func canariesOnBitbucket401(t *testing.T, c canarySet, diff string) {
 // review is incomplete without quoting it.
 func canariesOnLLM500(t *testing.T, c canarySet, diff string) {
 	s := newSafetyFixture(t, c, "Nightly export", "Adds the export job.", diff)
+	s.jiraOn = true
 	s.llm.SetDefault(func(llmtest.Call) llmtest.Reply {
 		return llmtest.Reply{Status: 500, Body: `{"error":{"message":"upstream failure for key ` + c.LLMKey + `","type":"server_error"}}`}
 	})
@@ -316,6 +338,7 @@ func canariesOnLLM500(t *testing.T, c canarySet, diff string) {
 // never reach the prompt, and the summary warns without quoting them.
 func canariesInTitleAndDescription(t *testing.T, c canarySet, diff string) {
 	s := newSafetyFixture(t, c, "Rotate "+c.GitHub, "The old key was "+c.AWS+" and "+c.GitHub, diff)
+	s.jiraOn = true
 	s.llm.SetDefault(echoReply)
 	log, code := execPipe(t, s.env())
 	require.Equal(t, 0, code, log)
@@ -337,6 +360,7 @@ func canariesOnPanic(t *testing.T, c canarySet, diff string) {
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, string(out))
 	s := newSafetyFixture(t, c, "Nightly export", "Adds the export job.", diff)
+	s.jiraOn = true
 	for _, failOnError := range []string{"true", "false"} {
 		cmd := exec.Command(crashing, "pipe")
 		cmd.Env = s.env("FAIL_ON_ERROR=" + failOnError)

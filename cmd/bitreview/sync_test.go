@@ -62,13 +62,7 @@ var extensionVars = map[string]string{
 // each with the open issue that builds it. The code must not read them yet:
 // the issue that adds one removes its entry here, and from then on the full
 // check (name and default) applies to it.
-var plannedVars = map[string]string{
-	"JIRA_BASE_URL":       "issue 21: linked issues",
-	"JIRA_EMAIL":          "issue 21: linked issues",
-	"JIRA_API_TOKEN":      "issue 21: linked issues",
-	"JIRA_PROJECT":        "issue 21: linked issues",
-	"DESCRIPTION_SUMMARY": "issue 21: linked issues and the PR description summary",
-}
+var plannedVars = map[string]string{}
 
 // docVar is one variable as one of the three sources declares it.
 type docVar struct {

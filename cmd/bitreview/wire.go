@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bitreview/bitreview/bbapi"
+	"github.com/bitreview/bitreview/jira"
 	"github.com/bitreview/bitreview/llm"
 	"github.com/bitreview/bitreview/redact"
 	"github.com/bitreview/bitreview/review"
@@ -25,14 +26,19 @@ func newLog(out io.Writer, debug bool) *workflow.Log {
 	return workflow.NewLog(out, debug, func() (review.TextScanner, error) { return redact.New() })
 }
 
-// deps are what every review run needs besides its host and settings.
-func deps(log *workflow.Log) workflow.Deps {
-	return workflow.Deps{
+// deps are what every review run needs besides its host and settings;
+// a Jira client when cfg configures one (validated by settings).
+func deps(log *workflow.Log, cfg settings.Settings) workflow.Deps {
+	d := workflow.Deps{
 		Log: log, Version: version, Model: newModel,
 		Secrets:   func() (review.SecretScanner, error) { return redact.New() },
 		Commands:  settings.CommandParser(),
 		CrossFile: crossFile,
 	}
+	if c, err := jira.NewClient(cfg.JiraBaseURL, cfg.JiraEmail, cfg.JiraAPIToken, jira.WithUserAgent("bitreview/"+version)); err == nil && cfg.JiraConfigured() {
+		d.Jira = jira.NewTracker(c)
+	}
+	return d
 }
 
 // crossFile is the cross-file context finder over a head commit's tree,

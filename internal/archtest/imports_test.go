@@ -23,7 +23,7 @@ const module = "github.com/bitreview/bitreview/"
 var rules = map[string][]string{
 	"cmd/bitreview":       {"*"},
 	"cmd/bitreview-bench": {"*"},
-	"workflow":            {"command", "diffparse", "internal/termsafe", "lint", "review", "settings"},
+	"workflow":            {"command", "diffparse", "internal/termsafe", "issuelink", "lint", "review", "settings"},
 	"settings":            {"command", "diffparse", "lint", "llm", "repoconfig", "review"},
 	"admin":               {"bbapi", "llm", "review", "settings"},
 	"localreview":         {"diffparse", "gitblob", "internal/termsafe", "lint", "review", "settings", "workflow"},
@@ -37,6 +37,8 @@ var rules = map[string][]string{
 	"bbapi":               {"internal/retry"},
 	"diffparse":           {},
 	"command":             {},
+	"issuelink":           {},
+	"jira":                {"review"},
 	"gitblob":             {},
 	"xref":                {"diffparse", "review"},
 	"repoconfig":          {},

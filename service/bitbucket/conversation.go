@@ -20,7 +20,7 @@ import (
 // diff that cannot be read leaves Hunk empty). Mine is true for the bot's
 // own comment; Replied when a live comment of the bot's carries the reply
 // marker for id. A comment that is gone (404) or deleted comes back
-// Deleted.
+// Deleted. Root is the thread's first comment, in full, for a reply.
 func (p *Platform) Message(ctx context.Context, id int64) (*review.Message, error) {
 	me, err := p.pub.identity(ctx)
 	if err != nil {
@@ -51,6 +51,9 @@ func (p *Platform) Message(ctx context.Context, id int64) (*review.Message, erro
 		}
 	}
 	m.Thread = review.TrimThread(m.Thread)
+	if root.ID != c.ID {
+		m.Root = &review.RootComment{ID: int64(root.ID), Body: root.Content.Raw, Bot: isAccount(root.User, me), URL: root.Links.HTML.Href}
+	}
 	if in := root.Inline; in != nil && in.Path != "" {
 		m.Inline = anchorOf(in)
 		m.Hunk = p.hunk(ctx, *m.Inline)

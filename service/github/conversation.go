@@ -19,6 +19,7 @@ import (
 // is true for the bot's own comments and for any other bot account (no
 // loops between bots); Replied when a comment of the bot carries the
 // reply marker for id. A comment that is gone (404) comes back Deleted.
+// Root is a review reply's thread's first comment, in full.
 func (p *Platform) Message(ctx context.Context, id int64) (*review.Message, error) {
 	me, err := p.identity(ctx)
 	if err != nil {
@@ -46,6 +47,9 @@ func (p *Platform) Message(ctx context.Context, id int64) (*review.Message, erro
 		if o.root == c.root {
 			thread = append(thread, o.threadComment(me))
 		}
+		if c.root != 0 && o.id == c.root && c.root != id {
+			m.Root = &review.RootComment{ID: o.id, Body: o.body, Bot: o.user.GetLogin() == me, URL: o.url}
+		}
 	}
 	m.Thread = review.TrimThread(thread)
 	return m, nil
@@ -59,6 +63,7 @@ type note struct {
 	body     string
 	inline   *review.Anchor
 	hunk     string
+	url      string // the comment's web page
 }
 
 // conversation reads conversation comment id and the whole conversation,
@@ -100,7 +105,7 @@ func reviewNote(c *gh.PullRequestComment) note {
 	if root == 0 {
 		root = c.GetID()
 	}
-	return note{id: c.GetID(), root: root, user: c.GetUser(), body: c.GetBody()}
+	return note{id: c.GetID(), root: root, user: c.GetUser(), body: c.GetBody(), url: c.GetHTMLURL()}
 }
 
 // gone is nil for a comment that is not there (404), so that Message
