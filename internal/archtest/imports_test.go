@@ -27,8 +27,8 @@ var rules = map[string][]string{
 	"settings":            {"command", "diffparse", "lint", "llm", "repoconfig", "review"},
 	"admin":               {"bbapi", "llm", "review", "settings"},
 	"localreview":         {"diffparse", "gitblob", "internal/termsafe", "lint", "review", "settings", "workflow"},
-	"service/bitbucket":   {"bbapi", "diffparse", "gitblob", "review"},
-	"service/github":      {"diffparse", "gitblob", "internal/retry", "review"},
+	"service/bitbucket":   {"bbapi", "diffparse", "gitblob", "review", "service/checkout"},
+	"service/github":      {"diffparse", "gitblob", "internal/retry", "review", "service/checkout"},
 	"llm":                 {"internal/retry", "review"},
 	"redact":              {"diffparse", "review"},
 	"lint":                {"diffparse", "review"},
@@ -40,6 +40,7 @@ var rules = map[string][]string{
 	"issuelink":           {},
 	"jira":                {"review"},
 	"gitblob":             {},
+	"service/checkout":    {"gitblob", "review"},
 	"xref":                {"diffparse", "review"},
 	"repoconfig":          {},
 }

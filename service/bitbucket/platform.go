@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/bitreview/bitreview/service/checkout"
 	"io"
 	"io/fs"
 
 	"github.com/bitreview/bitreview/bbapi"
 	"github.com/bitreview/bitreview/diffparse"
-	"github.com/bitreview/bitreview/gitblob"
 	"github.com/bitreview/bitreview/review"
 )
 
@@ -105,35 +105,21 @@ func (p *Platform) BaseFiles(meta review.PullRequest) review.FileSource {
 // when it lacks the commit (a short hash, a shallow clone), it is. A
 // symlink reads as its target text either way.
 func (p *Platform) Files(commit string) review.FileSource {
-	api := apiFiles{f: newSrcFiles(p.api, p.pr, commit)}
-	if p.opts.CloneDir == "" || commit == "" {
-		return api
-	}
-	return review.FirstOf(isRefusal, gitblob.New(p.opts.CloneDir, commit), api)
+	return checkout.Files(p.opts.CloneDir, commit, apiFiles{f: newSrcFiles(p.api, p.pr, commit)}, isNotRegular)
 }
-
-// errNoClone is Tree's answer without a clone.
-var errNoClone = errors.New("no clone of the repository (BITBUCKET_CLONE_DIR is not set)")
 
 // Tree is the tracked files of commit in the clone (BITBUCKET_CLONE_DIR), for
 // cross-file context: its blobs, never its working tree. It is an error
 // when there is no clone or the clone lacks the commit.
 func (p *Platform) Tree(ctx context.Context, commit string) (review.Tree, error) {
-	if p.opts.CloneDir == "" {
-		return nil, errNoClone
-	}
-	src := gitblob.New(p.opts.CloneDir, commit)
-	if err := src.Open(ctx); err != nil {
-		return nil, err
-	}
-	return src, nil
+	return checkout.Tree(ctx, p.opts.CloneDir, commit, "BITBUCKET_CLONE_DIR")
 }
 
-// isRefusal reports a source's refusal of a path, which ends the search.
-func isRefusal(err error) bool {
-	var gb *gitblob.RefusedError
+// isNotRegular reports the API's refusal of a path (not a regular file),
+// which ends a search for its contents.
+func isNotRegular(err error) bool {
 	var nr *NotRegularError
-	return errors.As(err, &gb) || errors.As(err, &nr)
+	return errors.As(err, &nr)
 }
 
 // apiFiles reads through the src endpoint; regular refuses anything but

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/bitreview/bitreview/service/checkout"
 	"io"
 
 	"github.com/bitreview/bitreview/diffparse"
-	"github.com/bitreview/bitreview/gitblob"
 	"github.com/bitreview/bitreview/review"
 )
 
@@ -106,35 +106,21 @@ func (r regularFiles) ReadFile(ctx context.Context, path string) ([]byte, error)
 // not asked; when it lacks the commit, it is. A symlink reads as its
 // target text either way.
 func (p *Platform) Files(commit string) review.FileSource {
-	api := newContentFiles(p.api.Repos, p.pr, commit)
-	if p.opts.CloneDir == "" || commit == "" {
-		return api
-	}
-	return review.FirstOf(isRefusal, gitblob.New(p.opts.CloneDir, commit), api)
+	return checkout.Files(p.opts.CloneDir, commit, newContentFiles(p.api.Repos, p.pr, commit), isNotRegular)
 }
-
-// errNoClone is Tree's answer without a clone.
-var errNoClone = errors.New("no clone of the repository (GITHUB_WORKSPACE is not set)")
 
 // Tree is the tracked files of commit in the clone (GITHUB_WORKSPACE), for
 // cross-file context: its blobs, never its working tree. It is an error
 // when there is no clone or the clone lacks the commit.
 func (p *Platform) Tree(ctx context.Context, commit string) (review.Tree, error) {
-	if p.opts.CloneDir == "" {
-		return nil, errNoClone
-	}
-	src := gitblob.New(p.opts.CloneDir, commit)
-	if err := src.Open(ctx); err != nil {
-		return nil, err
-	}
-	return src, nil
+	return checkout.Tree(ctx, p.opts.CloneDir, commit, "GITHUB_WORKSPACE")
 }
 
-// isRefusal reports a source's refusal of a path, which ends the search.
-func isRefusal(err error) bool {
-	var gb *gitblob.RefusedError
+// isNotRegular reports the API's refusal of a path (not a regular file),
+// which ends a search for its contents.
+func isNotRegular(err error) bool {
 	var nr *NotRegularError
-	return errors.As(err, &gb) || errors.As(err, &nr)
+	return errors.As(err, &nr)
 }
 
 // Diff reads the pull request's diff, at most maxBytes of it (fetchDiff).
