@@ -46,39 +46,24 @@ type Limits struct {
 }
 
 func (l Limits) withDefaults() Limits {
-	def := Limits{Listed: 200_000, Files: 3_000, Bytes: 24 << 20, FileBytes: 512 << 10, Time: 8 * time.Second,
-		Names: 300, PerName: 2, Callers: 3, Lines: 20, Around: 2}
-	if l.Listed <= 0 {
-		l.Listed = def.Listed
-	}
-	if l.Files <= 0 {
-		l.Files = def.Files
-	}
-	if l.Bytes <= 0 {
-		l.Bytes = def.Bytes
-	}
-	if l.FileBytes <= 0 {
-		l.FileBytes = def.FileBytes
-	}
-	if l.Time <= 0 {
-		l.Time = def.Time
-	}
-	if l.Names <= 0 {
-		l.Names = def.Names
-	}
-	if l.PerName <= 0 {
-		l.PerName = def.PerName
-	}
-	if l.Callers <= 0 {
-		l.Callers = def.Callers
-	}
-	if l.Lines <= 0 {
-		l.Lines = def.Lines
-	}
-	if l.Around <= 0 {
-		l.Around = def.Around
-	}
+	orDefault(&l.Listed, 200_000)
+	orDefault(&l.Files, 3_000)
+	orDefault(&l.Bytes, 24<<20)
+	orDefault(&l.FileBytes, 512<<10)
+	orDefault(&l.Time, 8*time.Second)
+	orDefault(&l.Names, 300)
+	orDefault(&l.PerName, 2)
+	orDefault(&l.Callers, 3)
+	orDefault(&l.Lines, 20)
+	orDefault(&l.Around, 2)
 	return l
+}
+
+// orDefault sets *v to def when it is not positive.
+func orDefault[T int | int64 | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
 }
 
 // Finder is a review.CrossFile over one tree.
