@@ -52,21 +52,11 @@ type Fault struct {
 	Trickle time.Duration
 }
 
-type faultState struct {
-	Fault
-	left int // < 0: unlimited
-	seen int // matching requests so far, for Every
-}
-
 // Fault adds a fault.
 func (s *Server) Fault(f Fault) {
-	left := f.Times
-	if left == 0 {
-		left = 1
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults = append(s.faults, &faultState{Fault: f, left: left})
+	s.faults.Add(f, f.Times, f.Every)
 }
 
 // takeFault returns the fault for this request, using one of its uses.
@@ -74,32 +64,14 @@ func (s *Server) takeFault(r *http.Request, body []byte) *Fault {
 	path := r.URL.EscapedPath()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, f := range s.faults {
-		if f.left == 0 {
-			continue
-		}
-		if f.Method != "" && !strings.EqualFold(f.Method, r.Method) {
-			continue
-		}
-		if f.Writes && !isWrite(r.Method) {
-			continue
-		}
-		if !strings.Contains(path, f.PathContains) || !bytes.Contains(body, []byte(f.BodyContains)) {
-			continue
-		}
-		if f.Every > 1 {
-			f.seen++
-			if f.seen%f.Every != 0 {
-				continue
-			}
-		}
-		if f.left > 0 {
-			f.left--
-		}
-		out := f.Fault
-		return &out
+	f, ok := s.faults.Take(func(f Fault) bool {
+		return (f.Method == "" || strings.EqualFold(f.Method, r.Method)) && (!f.Writes || isWrite(r.Method)) &&
+			strings.Contains(path, f.PathContains) && bytes.Contains(body, []byte(f.BodyContains))
+	})
+	if !ok {
+		return nil
 	}
-	return nil
+	return &f
 }
 
 func isWrite(method string) bool {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/bitreview/bitreview/internal/faultplan"
 	"io"
 	"net"
 	"net/http"
@@ -42,7 +43,7 @@ type Server struct {
 	reqs        []Request
 	violations  []Violation
 	rejected    []RejectedAnchor
-	faults      []*faultState
+	faults      faultplan.Plan[Fault]
 	served      int
 	pub         pubState               // commit graph, seeded diffs, tasks (commits.go, tasks.go)
 	issues      map[string]*issueState // "ws/slug" → its issue tracker (issues.go)

@@ -36,21 +36,11 @@ type Fault struct {
 	Secondary bool
 }
 
-type faultState struct {
-	Fault
-	left int // < 0: unlimited
-	seen int // matching requests so far, for Every
-}
-
 // Fault adds a fault.
 func (s *Server) Fault(f Fault) {
-	left := f.Times
-	if left == 0 {
-		left = 1
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults = append(s.faults, &faultState{Fault: f, left: left})
+	s.faults.Add(f, f.Times, f.Every)
 }
 
 // Fail makes the next times requests whose method matches and whose path
@@ -77,27 +67,14 @@ func (s *Server) Faulted() int {
 // takeFault returns the fault for this request, using one of its uses; the
 // caller holds s.mu.
 func (s *Server) takeFault(r *http.Request) *Fault {
-	for _, f := range s.faults {
-		if f.left == 0 {
-			continue
-		}
-		if f.Method != "" && !strings.EqualFold(f.Method, r.Method) || !strings.HasSuffix(r.URL.Path, f.PathSuffix) {
-			continue
-		}
-		if f.Every > 1 {
-			f.seen++
-			if f.seen%f.Every != 0 {
-				continue
-			}
-		}
-		if f.left > 0 {
-			f.left--
-		}
-		s.faulted++
-		out := f.Fault
-		return &out
+	f, ok := s.faults.Take(func(f Fault) bool {
+		return (f.Method == "" || strings.EqualFold(f.Method, r.Method)) && strings.HasSuffix(r.URL.Path, f.PathSuffix)
+	})
+	if !ok {
+		return nil
 	}
-	return nil
+	s.faulted++
+	return &f
 }
 
 // applyFault writes the fault's headers, and its answer when it has a

@@ -11,6 +11,7 @@ package ghtest
 
 import (
 	"encoding/json"
+	"github.com/bitreview/bitreview/internal/faultplan"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -89,7 +90,7 @@ type Server struct {
 	submodules map[string]bool   // ref + ":" + path
 	compares   map[string]string // base...head → diff
 	nextID     int64
-	faults     []*faultState
+	faults     faultplan.Plan[Fault]
 	faulted    int
 	requests   []string
 	maxFiles   int
