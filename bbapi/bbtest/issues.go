@@ -147,15 +147,22 @@ func (s *Server) getIssue(c *call) {
 
 // checkIssueBody: a title, no "type" field, no null.
 func checkIssueBody(body any) string {
+	return checkTitled(body, "an issue", "an issue needs a non-empty title")
+}
+
+// checkTitled checks a body that must carry a title: a JSON object (what
+// names it), no "type" field, a non-empty title (missing is the answer
+// when it has none).
+func checkTitled(body any, what, missing string) string {
 	m, ok := body.(map[string]any)
 	if !ok {
-		return "an issue body must be a JSON object"
+		return what + " body must be a JSON object"
 	}
 	if p := findKey(m, "type", ""); p != "" {
-		return "issue body has a \"type\" field at " + p + " (omit it)"
+		return strings.TrimPrefix(strings.TrimPrefix(what, "an "), "a ") + " body has a \"type\" field at " + p + " (omit it)"
 	}
 	if t, _ := m["title"].(string); strings.TrimSpace(t) == "" {
-		return "an issue needs a non-empty title"
+		return missing
 	}
 	return ""
 }
@@ -217,17 +224,7 @@ func (s *Server) listPRCommits(c *call) {
 // title is required in every edit (400 "title: This field is required."),
 // no "type" field, no null.
 func checkPRUpdate(body any) string {
-	m, ok := body.(map[string]any)
-	if !ok {
-		return "a pull request body must be a JSON object"
-	}
-	if p := findKey(m, "type", ""); p != "" {
-		return "pull request body has a \"type\" field at " + p + " (omit it)"
-	}
-	if t, _ := m["title"].(string); strings.TrimSpace(t) == "" {
-		return "title: This field is required."
-	}
-	return ""
+	return checkTitled(body, "a pull request", "title: This field is required.")
 }
 
 // PUT …/pullrequests/{pull_request_id}: title, description and reviewers
